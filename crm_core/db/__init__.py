@@ -1,0 +1,1 @@
+"""Persistence: models, engine per dialect, sessions and migrations."""

@@ -1,0 +1,29 @@
+"""The envelope: one inbound message as it travels on the queue (webhook/app → queue function)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Envelope(BaseModel):
+    """A user's message, normalised from Maytapi, the app or the console."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    provider: str = Field(pattern=r"^(maytapi|app|console)$")
+    message_id: str = Field(min_length=1, max_length=200)
+    sender: str = Field(min_length=8, max_length=20, description="E.164 phone of the sender")
+    text: str = Field(max_length=8000)
+    sent_at: datetime
+    sender_name: str | None = Field(None, max_length=200)
+
+    def to_json(self) -> str:
+        """Serialise for the queue."""
+        return self.model_dump_json()
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Envelope:
+        """Parse from the queue."""
+        return cls.model_validate_json(raw)

@@ -1,0 +1,73 @@
+"""Ports: what the core needs from the outside world. Real adapters and fakes implement these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from crm_core.commands import ParseResult
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """What a channel is asked to send."""
+
+    to: str  # E.164 phone for WhatsApp, user id for the app inbox
+    text: str
+    attachment_url: str | None = None
+    attachment_filename: str | None = None
+    attachment_mime: str | None = None
+    outbox_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """A channel's answer: the provider's message id when it has one."""
+
+    provider_message_id: str | None = None
+
+
+class SendError(Exception):
+    """A send failed; `permanent` says whether retrying can help."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Channel(Protocol):
+    """Sends a message to a person (Maytapi, console, app inbox, fake)."""
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        """Send, or raise SendError."""
+        ...
+
+
+class InboundQueue(Protocol):
+    """The queue between the HTTP triggers and the queue function."""
+
+    def send(self, body: str, *, delay_seconds: int = 0) -> None:
+        """Enqueue one message body (an envelope's JSON); visible after delay_seconds."""
+        ...
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What a parser may know besides the text: the moment, the zone, the team and the sender's leads."""
+
+    now: datetime
+    tz: ZoneInfo
+    sender_name: str | None = None
+    team_names: tuple[str, ...] = ()
+    recent_leads: tuple[str, ...] = ()
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class Parser(Protocol):
+    """Turns a message into one typed command."""
+
+    def parse(self, text: str, ctx: ParseContext) -> ParseResult:
+        """Parse one message."""
+        ...

@@ -1,0 +1,72 @@
+"""HTTP triggers for the frontend's REST API (accounts, leads, tasks, activities, history, pipeline)."""
+
+from __future__ import annotations
+
+import azure.functions as func
+
+bp = func.Blueprint()
+ANON = func.AuthLevel.ANONYMOUS  # our own bearer tokens guard these routes
+
+
+@bp.route(route="register", methods=["POST"], auth_level=ANON)
+def register(req: func.HttpRequest) -> func.HttpResponse:
+    """Create a user (admin or leader token)."""
+    from crm_core.api import routes
+
+    return routes.register(req)
+
+
+@bp.route(route="login", methods=["POST"], auth_level=ANON)
+def login(req: func.HttpRequest) -> func.HttpResponse:
+    """Exchange username/phone and password for a token."""
+    from crm_core.api import routes
+
+    return routes.login(req)
+
+
+@bp.route(route="leads/{user_id}", methods=["GET"], auth_level=ANON)
+def leads(req: func.HttpRequest) -> func.HttpResponse:
+    """A user's leads, filtered and paginated."""
+    from crm_core.api import routes
+
+    return routes.leads(req)
+
+
+@bp.route(route="tasks/{username}", methods=["GET"], auth_level=ANON)
+def tasks(req: func.HttpRequest) -> func.HttpResponse:
+    """A user's upcoming meetings, demos and follow-ups."""
+    from crm_core.api import routes
+
+    return routes.tasks(req)
+
+
+@bp.route(route="activities/{lead_id}", methods=["GET"], auth_level=ANON)
+def activities(req: func.HttpRequest) -> func.HttpResponse:
+    """A lead's activities."""
+    from crm_core.api import routes
+
+    return routes.activities(req)
+
+
+@bp.route(route="history/{lead_id}", methods=["GET"], auth_level=ANON)
+def history(req: func.HttpRequest) -> func.HttpResponse:
+    """Everything about a lead, in time order."""
+    from crm_core.api import routes
+
+    return routes.history(req)
+
+
+@bp.route(route="pipeline", methods=["GET"], auth_level=ANON)
+def pipeline(req: func.HttpRequest) -> func.HttpResponse:
+    """The management view for leaders and admins."""
+    from crm_core.api import routes
+
+    return routes.pipeline(req)
+
+
+@bp.route(route="openapi.json", methods=["GET"], auth_level=ANON)
+def openapi(req: func.HttpRequest) -> func.HttpResponse:
+    """The OpenAPI 3.1 document, generated from the pydantic models."""
+    from crm_core.api import routes
+
+    return routes.openapi(req)
