@@ -7,9 +7,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from alembic import command
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crm_core.db.migrate import MIGRATIONS, alembic_config
+from alembic import command  # noqa: E402
+
+from crm_core.db.migrate import MIGRATIONS, alembic_config  # noqa: E402
 
 target = MIGRATIONS / "versions" / "0001_initial_schema.py"
 target.unlink(missing_ok=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 18:46:59.182719
+Create Date: 2026-11-24 18:49:17.199349
 """
 
 from collections.abc import Sequence
