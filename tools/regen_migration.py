@@ -9,9 +9,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alembic import command  # noqa: E402
+from alembic import command
 
-from crm_core.db.migrate import MIGRATIONS, alembic_config  # noqa: E402
+from crm_core.db.migrate import MIGRATIONS, alembic_config
 
 target = MIGRATIONS / "versions" / "0001_initial_schema.py"
 target.unlink(missing_ok=True)
