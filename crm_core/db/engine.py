@@ -99,11 +99,13 @@ def _is_memory_conn(dbapi_conn: Any) -> bool:
         return True
 
 
-def make_engine(url: str | URL, *, token_source: Callable[[], str] | None = None, echo: bool = False) -> Engine:
+def make_engine(
+    url: str | URL, *, token_source: Callable[[], str] | None = None, echo: bool = False, **extra: Any
+) -> Engine:
     """Create the engine for a database URL with the right options for its dialect."""
     u = make_url(url)
     backend = u.get_backend_name()
-    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    kwargs: dict[str, Any] = {"echo": echo, **extra}
     if backend == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30, "isolation_level": None}
         if u.database in (None, "", ":memory:"):
@@ -157,7 +159,7 @@ def with_retry(fn: Callable[[], T], *, attempts: int = 4, base_delay: float = 0.
     runner = retry(
         retry=retry_if_exception(is_transient),
         stop=stop_after_attempt(attempts),
-        wait=wait_exponential_jitter(initial=base_delay, max=5.0),
+        wait=wait_exponential_jitter(multiplier=base_delay, max=5.0, jitter=base_delay),
         reraise=True,
     )(fn)
     return runner()
