@@ -28,6 +28,9 @@ node_modules/.bin/azurite-queue: package.json
 
 azurite: node_modules/.bin/azurite-queue
 
+# Local-only defaults for `make run` (the host listens on 127.0.0.1); production secrets live in Key Vault.
+run: export WEBHOOK_SECRET ?= local-webhook-secret-change-me
+run: export AUTH_SECRET ?= local-auth-secret-change-me-32-bytes-min
 run: $(VENV)/.runtime
 	$(PY) -m crm_core db upgrade
 	$(PY) -m crm_core demo seed --if-empty
