@@ -44,7 +44,7 @@ typecheck: $(VENV)/.dev
 	$(BIN)/mypy crm_core function_app.py
 
 infra-check: $(VENV)/.dev
-	$(BIN)/checkov --quiet --compact -d infra --framework bicep
+	$(BIN)/checkov --quiet --compact --skip-download -d infra --framework bicep
 
 test: $(VENV)/.dev azurite lint typecheck infra-check
 	$(BIN)/pytest -q
