@@ -67,6 +67,10 @@ def install_token_injection(engine: Engine, tokens: Callable[[], str]) -> None:
 
     @event.listens_for(engine, "do_connect")
     def _provide_token(dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        # Without a user SQLAlchemy asks for Windows auth; msodbcsql refuses that next to an access token.
+        if cargs and isinstance(cargs[0], str):
+            parts = [p for p in cargs[0].split(";") if p and p.strip().lower() != "trusted_connection=yes"]
+            cargs[0] = ";".join(parts)
         cparams.pop("user", None)
         cparams.pop("password", None)
         attrs = dict(cparams.get("attrs_before") or {})

@@ -41,10 +41,15 @@ def test_token_is_injected_on_connect_and_no_password_is_passed() -> None:
     captured: dict = {}
 
     # Fire the do_connect listeners the way SQLAlchemy does, without a server.
-    cparams: dict = {"user": "x", "password": "y"}
+    cargs_tuple, cparams = engine.dialect.create_connect_args(engine.url)
+    cargs = list(cargs_tuple)  # create_engine hands do_connect a list
+    assert "Trusted_Connection=Yes" in cargs[0]  # what SQLAlchemy builds for a URL without a user
+    cparams.update({"user": "x", "password": "y"})
     for fn in engine.dialect.dispatch.do_connect:
-        fn(engine.dialect, None, [], cparams)
+        fn(engine.dialect, None, cargs, cparams)
     captured.update(cparams)
+    assert "Trusted_Connection" not in cargs[0]
+    assert "Server=myserver.database.windows.net" in cargs[0] and "UID" not in cargs[0] and "PWD" not in cargs[0]
     assert "user" not in captured and "password" not in captured
     assert captured["attrs_before"][SQL_COPT_SS_ACCESS_TOKEN] == token_struct("tok-1")
 
