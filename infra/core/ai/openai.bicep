@@ -1,0 +1,66 @@
+// Azure OpenAI with one gpt-4o deployment. Local (API-key) auth is disabled: the app calls it with its
+// managed identity (role Cognitive Services OpenAI User), which needs the custom subdomain endpoint.
+param name string
+param location string = resourceGroup().location
+param tags object = {}
+param deploymentName string = 'gpt-4o'
+param modelName string = 'gpt-4o'
+param modelVersion string = '2024-11-20'
+@description('Deployment type: GlobalStandard (highest default quota) or Standard (data stays in the region).')
+param deploymentSkuName string = 'GlobalStandard'
+@description('Capacity in thousands of tokens per minute (TPM); the subscription quota caps it.')
+param capacity int = 30
+
+@description('Data-plane roles on this resource: [{ principalId, principalType, roleDefinitionId }].')
+param roleAssignments array = []
+
+resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'OpenAI'
+  sku: {
+    name: 'S0'
+  }
+  properties: {
+    // checkov:skip=CKV_AZURE_134:No VNet in this template: the Flex Consumption app calls Azure OpenAI over its public endpoint; local auth is disabled, so only Entra tokens with the OpenAI User role are accepted
+    customSubDomainName: name
+    disableLocalAuth: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+    }
+  }
+}
+
+resource deployment 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01' = {
+  parent: account
+  name: deploymentName
+  sku: {
+    name: deploymentSkuName
+    capacity: capacity
+  }
+  properties: {
+    model: {
+      format: 'OpenAI'
+      name: modelName
+      version: modelVersion
+    }
+    versionUpgradeOption: 'OnceNewDefaultVersionAvailable'
+  }
+}
+
+resource assignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for ra in roleAssignments: {
+  name: guid(account.id, ra.principalId, ra.roleDefinitionId)
+  scope: account
+  properties: {
+    principalId: ra.principalId
+    principalType: ra.principalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', ra.roleDefinitionId)
+  }
+}]
+
+output id string = account.id
+output name string = account.name
+output endpoint string = account.properties.endpoint
+output deploymentName string = deployment.name
