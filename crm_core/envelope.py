@@ -18,6 +18,10 @@ class Envelope(BaseModel):
     text: str = Field(max_length=8000)
     sent_at: datetime
     sender_name: str | None = Field(None, max_length=200)
+    # "text": parse and apply; "unsupported": a voice note/media the bot cannot read (answered "please type it");
+    # "too_long": a text over the limit (answered "please split it"). Set by the webhook; the queue answers.
+    kind: str = Field("text", pattern=r"^(text|unsupported|too_long)$")
+    media_type: str | None = Field(None, max_length=40)
 
     def to_json(self) -> str:
         """Serialise for the queue."""

@@ -1,0 +1,1 @@
+"""Delivery: WhatsApp channels (Maytapi, console) and the outbox claim/send/retry machinery."""

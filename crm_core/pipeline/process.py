@@ -1,0 +1,421 @@
+"""The queue function: apply each inbound message exactly once, in the order its sender wrote them.
+
+How (see docs/readme/pipeline.md for the reasoning):
+1. Record the message: INSERT into inbound_messages, whose UNIQUE(provider, provider_message_id) turns a
+   redelivery (or a second copy processed at the same moment) into "already recorded". Own transaction, so
+   the sender's other workers can see that this message exists.
+2. Apply in order, one message per transaction: lock the sender (SELECT … FOR UPDATE on the users row;
+   SQLite's BEGIN IMMEDIATE serialises writers anyway), take the sender's oldest not-yet-applied message in
+   (sent_at, id) order, run the handlers on it, store intent/lead/result, the LLM call and every outbox row
+   the handlers wrote, commit. Repeat until this worker's own message is applied. A message is applied only
+   once it was recorded at least ORDERING_WINDOW_SECONDS ago: until then a predecessor handed over at about
+   the same time may not be recorded yet, so its queue message is re-enqueued with a delay and acknowledged.
+3. After each commit, deliver the outbox rows just written (post-commit delivery); the sweep retries failures.
+
+Failures: TransientError and transient database errors propagate (the transaction rolls back and the queue
+retries; after maxDequeueCount the poison queue takes over); PermanentError and validation errors are
+answered to the sender and the message is marked failed, never retried.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crm_core.composition import Container, get_container
+from crm_core.db.engine import is_transient
+from crm_core.db.models import InboundMessage, LlmCall, Outbox, OutboxStatus, User
+from crm_core.envelope import Envelope
+from crm_core.errors import PermanentError, TransientError
+from crm_core.handlers.context import HandlerContext
+from crm_core.outbox import record
+
+log = logging.getLogger("crm_core.pipeline")
+
+DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+
+UNREGISTERED_REPLY = (
+    "Hello! This number is not registered with the team's CRM, so I can't act on messages from it. "
+    "Please ask your admin to add you, then write again."
+)
+UNSUPPORTED_REPLY = "Sorry, I can only read typed messages. Please type it and send it again."
+UNSUPPORTED_REPLY_HI = "माफ़ कीजिए, मैं सिर्फ़ लिखे हुए संदेश पढ़ सकता हूँ। कृपया टाइप करके दोबारा भेजें।"
+TOO_LONG_REPLY = "That message is too long for me. Please split it into shorter messages."
+PERMANENT_REPLY = "Sorry, I couldn't do that: {reason}"
+APOLOGY_REPLY = (
+    "Sorry, I could not process your message “{snippet}” because of a problem on our side. "
+    "Please send it again in a few minutes."
+)
+
+
+class Status:
+    """inbound_messages.status values."""
+
+    RECEIVED = "received"
+    DONE = "done"
+    FAILED = "failed"
+    POISON = "poison"
+
+
+@dataclass
+class Step:
+    """What one ordered-apply transaction did."""
+
+    applied_id: int | None = None  # the inbound row applied in this step
+    own_done: bool = False  # this worker's message is applied (now or earlier)
+    wait_seconds: float = 0.0  # > 0: the next message is too young; try again after this long
+    outbox_ids: list[int] = field(default_factory=list)
+
+
+class _PredecessorFailed(Exception):
+    """Applying an older message of the same sender failed for a non-transient reason."""
+
+    def __init__(self, row_id: int) -> None:
+        super().__init__(f"inbound message {row_id} failed")
+        self.row_id = row_id
+
+
+def _respond(ctx: HandlerContext, text: str, parser: Any) -> Any:
+    """The workflows' entry point (crm_core.handlers.respond); a seam the tests replace."""
+    from crm_core.handlers import respond
+
+    return respond(ctx, text, parser)
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, TransientError) or is_transient(exc)
+
+
+def language_of(text: str) -> str:
+    """'hi' when the text contains Devanagari, else 'en'."""
+    return "hi" if DEVANAGARI.search(text or "") else "en"
+
+
+def _parse_envelope(body: str) -> Envelope | None:
+    try:
+        return Envelope.from_json(body)
+    except (ValidationError, ValueError) as exc:
+        log.error("dropping a queue message that is not an envelope: %s", str(exc).splitlines()[0])
+        return None
+
+
+def record_inbound(container: Container, env: Envelope, dequeue_count: int = 1) -> int:
+    """Insert the inbound row (or find it when it already exists); return its id."""
+    kind: dict[str, Any] | None = None
+    if env.kind != "text":
+        kind = {"kind": env.kind, "media_type": env.media_type}
+    try:
+        with container.database.transaction() as session:
+            row = InboundMessage(
+                provider=env.provider,
+                provider_message_id=env.message_id,
+                sender=env.sender,
+                text=env.text,
+                sent_at=env.sent_at,
+                received_at=container.clock.now(),
+                status=Status.RECEIVED,
+                attempts=max(dequeue_count, 0),
+                result=kind,
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+    except IntegrityError:
+        pass  # a redelivery, or another copy being processed right now
+    with container.database.transaction() as session:
+        found = session.scalar(
+            select(InboundMessage).where(
+                InboundMessage.provider == env.provider, InboundMessage.provider_message_id == env.message_id
+            )
+        )
+        if found is None:
+            raise TransientError(f"inbound message {env.message_id} clashed but cannot be found")
+        if dequeue_count > found.attempts and found.status == Status.RECEIVED:
+            found.attempts = dequeue_count
+        return found.id
+
+
+def _lock_sender(session: Session, phone: str) -> User | None:
+    """The sender's users row, locked until commit (serialises one sender's messages)."""
+    stmt = (
+        select(User)
+        .where(User.phone == phone)
+        .with_for_update()  # PostgreSQL; SQLite is serialised by BEGIN IMMEDIATE
+        .with_hint(User, "WITH (UPDLOCK, ROWLOCK)", dialect_name="mssql")  # SQL Server ignores FOR UPDATE
+    )
+    return session.scalar(stmt)
+
+
+def _pending_outbox_ids(session: Session, inbound_id: int) -> list[int]:
+    """Outbox rows written for a message (or still in this session) that are waiting to be sent."""
+    ids = set(
+        session.scalars(select(Outbox.id).where(Outbox.inbound_id == inbound_id, Outbox.status == OutboxStatus.PENDING))
+    )
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Outbox) and obj.status == OutboxStatus.PENDING and obj.id is not None:
+            ids.add(obj.id)
+    return sorted(ids)
+
+
+def _reply_to(session: Session, row: InboundMessage, user: User | None, body: str, kind: str = "reply") -> Outbox:
+    channel = "app" if row.provider == "app" and user is not None else "whatsapp"
+    return record(
+        session,
+        to=user if user is not None else row.sender,
+        body=body,
+        kind=kind,
+        channel=channel,
+        inbound_id=row.id,
+    )
+
+
+def _answer_unregistered(container: Container, session: Session, own: InboundMessage) -> Step:
+    now = container.clock.now()
+    claimed = session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == own.id, InboundMessage.status == Status.RECEIVED)
+        .values(status=Status.DONE, intent="unregistered", processed_at=now, result={"unregistered": True})
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if claimed:
+        row = record(
+            session,
+            to=own.sender,
+            body=UNREGISTERED_REPLY,
+            kind="reply",
+            channel="whatsapp",
+            inbound_id=own.id,
+            dedupe_key=f"unregistered:{own.provider}:{own.provider_message_id}",
+            due_at=now,
+        )
+        session.flush()
+        log.info("message %s is from an unregistered number; answered politely", own.id)
+        return Step(applied_id=own.id, own_done=True, outbox_ids=[row.id])
+    return Step(own_done=True, outbox_ids=_pending_outbox_ids(session, own.id))
+
+
+def _settles_at(row: InboundMessage, window: timedelta) -> datetime:
+    """When an earlier message of the sender, handed over about when this one was, has surely been recorded.
+
+    Measured from our own receipt, not the sender's clock: after a backlog the queue hands over old messages
+    together, and they must still be applied in the order sent.
+    """
+    return row.received_at + window
+
+
+def _apply(container: Container, session: Session, user: User, row: InboundMessage) -> None:
+    """Run the handlers on one message and record the outcome on its row (inside the caller's transaction)."""
+    settings, clock = container.settings, container.clock
+    kind = (row.result or {}).get("kind", "text")
+    lang = language_of(row.text)
+    ctx = HandlerContext(
+        session=session,
+        sender=user,
+        clock=clock,
+        settings=settings,
+        inbound_id=row.id,
+        lang=lang,
+        reply_channel="app" if row.provider == "app" else "whatsapp",
+    )
+    result: dict[str, Any] = {}
+    status, intent, lead_id = Status.DONE, None, None
+    if kind == "unsupported":
+        ctx.reply(UNSUPPORTED_REPLY_HI if user_prefers_hindi(session, user) else UNSUPPORTED_REPLY)
+        intent, result = "unsupported", {"kind": kind, "media_type": (row.result or {}).get("media_type")}
+    elif kind == "too_long":
+        ctx.reply(TOO_LONG_REPLY)
+        intent, result = "too_long", {"kind": kind}
+    else:
+        try:
+            with session.begin_nested():
+                outcome = _respond(ctx, row.text, container.parser)
+        except (PermanentError, ValidationError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else "that message could not be understood"
+            ctx.replies.clear()
+            ctx.lead_id = None
+            ctx.reply(PERMANENT_REPLY.format(reason=reason) if isinstance(exc, ValidationError) else reason)
+            status, intent, result = Status.FAILED, "error", {"error": reason[:500], "permanent": True}
+            log.info("message %s failed permanently: %s", row.id, reason)
+        else:
+            parse = getattr(outcome, "parse", None)
+            raw_intent = getattr(outcome, "intent", None)
+            intent = str(getattr(raw_intent, "value", raw_intent)) if raw_intent is not None else None
+            lead_id = getattr(outcome, "lead_id", None) or ctx.lead_id
+            result = {"intent": intent, "lead_id": lead_id, "replies": len(ctx.replies)}
+            if parse is not None:
+                result.update(source=parse.source, confidence=parse.confidence)
+                llm = _llm_call(container, row.id, parse)
+                if llm is not None:
+                    session.add(llm)
+    row.status = status
+    row.sender_user_id = user.id
+    row.intent = intent[:32] if intent else None
+    row.lead_id = lead_id
+    row.result = result
+    row.processed_at = clock.now()
+    session.flush()
+
+
+def user_prefers_hindi(session: Session, user: User) -> bool:
+    """Whether the user's last typed message was in Devanagari (for replies to voice notes)."""
+    last = session.scalar(
+        select(InboundMessage.text)
+        .where(InboundMessage.sender_user_id == user.id, InboundMessage.text != "")
+        .order_by(InboundMessage.id.desc())
+        .limit(1)
+    )
+    return language_of(last or "") == "hi"
+
+
+def _llm_call(container: Container, inbound_id: int, parse: Any) -> LlmCall | None:
+    """The cost record for a parse that called GPT (also when the rules' answer was kept), else None."""
+    tokens_used = int(getattr(parse, "tokens_used", 0) or 0)
+    if parse.source != "gpt" and not tokens_used:
+        return None
+    prompt = int(getattr(parse, "prompt_tokens", 0) or 0)
+    completion = int(getattr(parse, "completion_tokens", 0) or 0)
+    if not (prompt or completion):
+        prompt = tokens_used
+    return LlmCall(
+        inbound_id=inbound_id,
+        model=str(getattr(parse, "model", None) or _model_name(container))[:64],
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        latency_ms=round(getattr(parse, "latency_ms", 0) or 0),
+        outcome="ok" if parse.source == "gpt" else "not_used",
+        created_at=container.clock.now(),
+    )
+
+
+def _model_name(container: Container) -> str:
+    s = container.settings
+    return s.azure_openai_deployment if s.azure_openai_endpoint and s.azure_openai_deployment else s.openai_model
+
+
+def _apply_next(container: Container, sender: str, own_id: int, skip: set[int]) -> Step:
+    """One transaction: lock the sender, apply their oldest settled unapplied message."""
+    window = timedelta(seconds=container.settings.ordering_window_seconds)
+    with container.database.transaction() as session:
+        user = _lock_sender(session, sender)
+        own = session.get(InboundMessage, own_id, populate_existing=True)
+        if own is None:
+            raise TransientError(f"inbound message {own_id} is missing")
+        if own.status != Status.RECEIVED:
+            return Step(own_done=True, outbox_ids=_pending_outbox_ids(session, own_id))
+        if user is None or not user.active:
+            return _answer_unregistered(container, session, own)
+        query = select(InboundMessage).where(InboundMessage.sender == sender, InboundMessage.status == Status.RECEIVED)
+        if skip:
+            query = query.where(InboundMessage.id.not_in(skip))
+        nxt = session.scalar(query.order_by(InboundMessage.sent_at, InboundMessage.id).limit(1))
+        if nxt is None:  # only possible when our own row is skipped; cannot happen, but never loop
+            return Step(own_done=True)
+        now = container.clock.now()
+        settles = _settles_at(nxt, window)
+        if settles > now:
+            return Step(wait_seconds=(settles - now).total_seconds())
+        try:
+            _apply(container, session, user, nxt)
+        except Exception as exc:
+            if nxt.id != own_id and not _is_retryable(exc):
+                raise _PredecessorFailed(nxt.id) from exc
+            raise
+        return Step(applied_id=nxt.id, own_done=nxt.id == own_id, outbox_ids=_pending_outbox_ids(session, nxt.id))
+
+
+def _deliver(container: Container, outbox_ids: list[int]) -> None:
+    """Post-commit delivery; a failure here is the sweep's to retry, never the queue's."""
+    if not outbox_ids:
+        return
+    try:
+        from crm_core.delivery.outbox_delivery import deliver_now
+
+        deliver_now(container, outbox_ids)
+    except Exception:
+        log.exception("post-commit delivery failed; the sweep will retry outbox rows %s", outbox_ids)
+
+
+def _defer(container: Container, env: Envelope, seconds: float) -> None:
+    delay = max(1, math.ceil(seconds))
+    try:
+        container.queue.send(env.to_json(), delay_seconds=delay)
+    except Exception as exc:
+        raise TransientError(f"could not re-enqueue message {env.message_id}: {exc}") from exc
+    log.info("message %s deferred %ss: an earlier message of its sender may still be in flight", env.message_id, delay)
+
+
+def process_queue_message(body: str, dequeue_count: int = 1) -> None:
+    """Apply one queued envelope (idempotent, ordered per sender); raise to make the queue retry."""
+    container = get_container()
+    env = _parse_envelope(body)
+    if env is None:
+        return
+    own_id = record_inbound(container, env, dequeue_count)
+    skip: set[int] = set()
+    while True:
+        try:
+            step = _apply_next(container, env.sender, own_id, skip)
+        except _PredecessorFailed as exc:
+            # A broken older message must not block its sender's later ones; its own queue message retries it.
+            log.warning("skipping inbound message %s (it failed) to apply message %s", exc.row_id, own_id)
+            skip.add(exc.row_id)
+            continue
+        _deliver(container, step.outbox_ids)
+        if step.own_done:
+            return
+        if step.wait_seconds > 0:
+            _defer(container, env, step.wait_seconds)
+            return
+
+
+def _apology(env: Envelope) -> str:
+    snippet = " ".join(env.text.split())
+    snippet = snippet if len(snippet) <= 60 else snippet[:57] + "…"
+    return APOLOGY_REPLY.format(snippet=snippet) if snippet else APOLOGY_REPLY.replace(" “{snippet}”", "")
+
+
+def process_poison_message(body: str) -> None:
+    """Record a message that failed every retry as poison and apologise to its sender once."""
+    container = get_container()
+    env = _parse_envelope(body)
+    if env is None:
+        return
+    own_id = record_inbound(container, env, 0)
+    outbox_ids: list[int] = []
+    try:
+        with container.database.transaction() as session:
+            user = _lock_sender(session, env.sender)
+            now = container.clock.now()
+            marked = session.execute(
+                update(InboundMessage)
+                .where(
+                    InboundMessage.id == own_id,
+                    InboundMessage.status == Status.RECEIVED,
+                )
+                .values(status=Status.POISON, processed_at=now, result={"poison": True})
+                .execution_options(synchronize_session=False)
+            ).rowcount  # type: ignore[attr-defined]
+            if not marked:
+                log.info("poison message %s was already handled; nothing to do", own_id)
+                return
+            own = session.get(InboundMessage, own_id, populate_existing=True)
+            assert own is not None
+            row = _reply_to(session, own, user, _apology(env), kind="apology")
+            row.dedupe_key = f"apology:{env.provider}:{env.message_id}"
+            row.due_at = now
+            session.flush()
+            outbox_ids.append(row.id)
+    except IntegrityError:
+        log.info("apology for %s already recorded", env.message_id)
+        return
+    log.error("inbound message %s (%s) is poison: it failed every retry", own_id, env.message_id)
+    _deliver(container, outbox_ids)
