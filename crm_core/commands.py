@@ -163,3 +163,7 @@ class ParseResult(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
     source: str = "rules"  # "rules" | "gpt" | "fallback"
     tokens_used: int = 0
+    model: str | None = None  # the GPT model or deployment, when one answered
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: float | None = None  # time spent waiting for the model

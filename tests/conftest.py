@@ -17,6 +17,8 @@ from crm_core.db.session import Database
 from crm_core.ports import OutgoingMessage, SendResult
 from crm_core.settings import Settings, load_settings
 
+pytest_plugins = ["tests.azurite_support"]  # the session-wide `azurite` fixture
+
 IST = ZoneInfo("Asia/Kolkata")
 # The corpus's moment: Tuesday 24 Nov 2026, 10:00 in India.
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=IST)

@@ -268,6 +268,7 @@ class InboundMessage(Base):
     __table_args__ = (
         UniqueConstraint("provider", "provider_message_id", name="uq_inbound_provider_message"),
         Index("ix_inbound_sender_status", "sender", "status", "sent_at"),
+        Index("ix_inbound_lead", "lead_id"),  # a lead's history (GET /api/history/{lead_id})
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

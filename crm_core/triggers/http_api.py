@@ -1,4 +1,6 @@
-"""HTTP triggers for the frontend's REST API (accounts, leads, tasks, activities, history, pipeline)."""
+"""HTTP triggers for the frontend's REST API (accounts, leads, tasks, activities, history, pipeline).
+
+OPTIONS is accepted on every route for CORS preflight (answered by crm_core.api.http.serve)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ bp = func.Blueprint()
 ANON = func.AuthLevel.ANONYMOUS  # our own bearer tokens guard these routes
 
 
-@bp.route(route="register", methods=["POST"], auth_level=ANON)
+@bp.route(route="register", methods=["POST", "OPTIONS"], auth_level=ANON)
 def register(req: func.HttpRequest) -> func.HttpResponse:
     """Create a user (admin or leader token)."""
     from crm_core.api import routes
@@ -16,7 +18,7 @@ def register(req: func.HttpRequest) -> func.HttpResponse:
     return routes.register(req)
 
 
-@bp.route(route="login", methods=["POST"], auth_level=ANON)
+@bp.route(route="login", methods=["POST", "OPTIONS"], auth_level=ANON)
 def login(req: func.HttpRequest) -> func.HttpResponse:
     """Exchange username/phone and password for a token."""
     from crm_core.api import routes
@@ -24,7 +26,15 @@ def login(req: func.HttpRequest) -> func.HttpResponse:
     return routes.login(req)
 
 
-@bp.route(route="leads/{user_id}", methods=["GET"], auth_level=ANON)
+@bp.route(route="users/me", methods=["GET", "OPTIONS"], auth_level=ANON)
+def me(req: func.HttpRequest) -> func.HttpResponse:
+    """The logged-in user."""
+    from crm_core.api import routes
+
+    return routes.me(req)
+
+
+@bp.route(route="leads/{user_id}", methods=["GET", "OPTIONS"], auth_level=ANON)
 def leads(req: func.HttpRequest) -> func.HttpResponse:
     """A user's leads, filtered and paginated."""
     from crm_core.api import routes
@@ -32,7 +42,7 @@ def leads(req: func.HttpRequest) -> func.HttpResponse:
     return routes.leads(req)
 
 
-@bp.route(route="tasks/{username}", methods=["GET"], auth_level=ANON)
+@bp.route(route="tasks/{username}", methods=["GET", "OPTIONS"], auth_level=ANON)
 def tasks(req: func.HttpRequest) -> func.HttpResponse:
     """A user's upcoming meetings, demos and follow-ups."""
     from crm_core.api import routes
@@ -40,7 +50,7 @@ def tasks(req: func.HttpRequest) -> func.HttpResponse:
     return routes.tasks(req)
 
 
-@bp.route(route="activities/{lead_id}", methods=["GET"], auth_level=ANON)
+@bp.route(route="activities/{lead_id}", methods=["GET", "OPTIONS"], auth_level=ANON)
 def activities(req: func.HttpRequest) -> func.HttpResponse:
     """A lead's activities."""
     from crm_core.api import routes
@@ -48,7 +58,7 @@ def activities(req: func.HttpRequest) -> func.HttpResponse:
     return routes.activities(req)
 
 
-@bp.route(route="history/{lead_id}", methods=["GET"], auth_level=ANON)
+@bp.route(route="history/{lead_id}", methods=["GET", "OPTIONS"], auth_level=ANON)
 def history(req: func.HttpRequest) -> func.HttpResponse:
     """Everything about a lead, in time order."""
     from crm_core.api import routes
@@ -56,7 +66,7 @@ def history(req: func.HttpRequest) -> func.HttpResponse:
     return routes.history(req)
 
 
-@bp.route(route="pipeline", methods=["GET"], auth_level=ANON)
+@bp.route(route="pipeline", methods=["GET", "OPTIONS"], auth_level=ANON)
 def pipeline(req: func.HttpRequest) -> func.HttpResponse:
     """The management view for leaders and admins."""
     from crm_core.api import routes
@@ -64,9 +74,17 @@ def pipeline(req: func.HttpRequest) -> func.HttpResponse:
     return routes.pipeline(req)
 
 
-@bp.route(route="openapi.json", methods=["GET"], auth_level=ANON)
+@bp.route(route="openapi.json", methods=["GET", "OPTIONS"], auth_level=ANON)
 def openapi(req: func.HttpRequest) -> func.HttpResponse:
     """The OpenAPI 3.1 document, generated from the pydantic models."""
     from crm_core.api import routes
 
     return routes.openapi(req)
+
+
+@bp.route(route="outbox/dead", methods=["GET", "OPTIONS"], auth_level=ANON)
+def dead_outbox(req: func.HttpRequest) -> func.HttpResponse:
+    """Outgoing messages that gave up after their retries (admins)."""
+    from crm_core.api import routes
+
+    return routes.dead_outbox(req)

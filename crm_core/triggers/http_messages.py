@@ -15,7 +15,7 @@ def webhook(req: func.HttpRequest) -> func.HttpResponse:
     return handle_webhook(req)
 
 
-@bp.route(route="app", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.route(route="app", methods=["POST", "OPTIONS"], auth_level=func.AuthLevel.ANONYMOUS)
 def app_command(req: func.HttpRequest) -> func.HttpResponse:
     """A command typed in the frontend, as the logged-in user; 202 with the message id."""
     from crm_core.api.app_inbox import post_message
@@ -23,7 +23,7 @@ def app_command(req: func.HttpRequest) -> func.HttpResponse:
     return post_message(req)
 
 
-@bp.route(route="app/messages", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.route(route="app/messages", methods=["GET", "OPTIONS"], auth_level=func.AuthLevel.ANONYMOUS)
 def app_messages(req: func.HttpRequest) -> func.HttpResponse:
     """The bot's replies to the logged-in app user, after a given id."""
     from crm_core.api.app_inbox import list_messages

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 18:49:17.199349
+Create Date: 2026-11-24 19:09:22.418368
 """
 
 from collections.abc import Sequence
@@ -171,6 +171,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("provider", "provider_message_id", name="uq_inbound_provider_message"),
     )
     with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_inbound_lead", ["lead_id"], unique=False)
         batch_op.create_index("ix_inbound_sender_status", ["sender", "status", "sent_at"], unique=False)
 
     op.create_table(
@@ -253,6 +254,7 @@ def downgrade() -> None:
     op.drop_table("llm_calls")
     with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_inbound_sender_status")
+        batch_op.drop_index("ix_inbound_lead")
 
     op.drop_table("inbound_messages")
     with op.batch_alter_table("events", schema=None) as batch_op:
