@@ -54,6 +54,12 @@ _KW = {name: lx.Keywords(*words) for name, words in _GROUPS.items()}
 _RX_PLURAL_MEETINGS = lx.words_rx("meetings", "demos", "मीटिंग्स", "appointments")
 _RX_CANCEL = lx.words_rx("cancel", "cancelled", "canceled", "call off", "रद्द", "कैंसल", "cancel karo")
 _RX_LEADS_ONLY = lx.words_rx("leads", "pipeline", "लीड्स", "lead list")
+# "मेरे लीड दिखाओ", "mere lead dikhao": Hindi often keeps the singular for "my leads".
+_RX_MY_LEAD_SINGULAR = re.compile(
+    r"^\s*(?:(?:show|list|see)\s+)?(?:my|mere|meri|मेरे|मेरी|सारे|sab)\s+(?:lead|लीड)\s*"
+    r"(?:dikhao|dikha\s*do|batao|bata\s*do|दिखाओ|दिखा\s*दो|बताओ|बता\s*दो)?\s*[?.!।]*\s*$",
+    re.IGNORECASE,
+)
 
 _NAME = r"([\w\u0900-\u097F][\w\u0900-\u097F'’.]*(?:\s+[\w\u0900-\u097F][\w\u0900-\u097F'’.]*)?)"
 _WORD = r"([\w\u0900-\u097F]+)"
@@ -279,7 +285,7 @@ class RuleParser:
             return self._reassign(text, when, ctx, typo_penalty + 0.05, tokens)
         if has("info"):
             return self._with_company(Intent.LEAD_INFO, text, when, ctx, typo_penalty, tokens)
-        if _RX_LEADS_ONLY.search(ns) and (has("listing") or len(tokens) <= 2):
+        if (_RX_LEADS_ONLY.search(ns) and (has("listing") or len(tokens) <= 2)) or _RX_MY_LEAD_SINGULAR.match(text):
             return _Draft(Intent.LIST_LEADS, 0.9 - typo_penalty)
         if has("activity") or has("activity_implicit"):
             # A dated follow-up may be a plan rather than a record: let GPT decide when it is configured.
