@@ -1,0 +1,93 @@
+"""A user's tasks: scheduled meetings and demos, and pending follow-up reminders, with the company name."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from crm_core.accounts import find_by_username
+from crm_core.api.http import ApiError, Reply, RequestContext
+from crm_core.api.policy import visible_user
+from crm_core.api.schemas import TaskList, TaskOut, TasksQuery
+from crm_core.api.users import user_ref
+from crm_core.db.models import Event, Lead, Outbox, OutboxStatus
+
+DEFAULT_DAYS = 7
+MAX_DAYS = 92
+MAX_ITEMS = 500
+
+
+def date_range(query: TasksQuery, today: date) -> tuple[date, date]:
+    """The inclusive range asked for (default today .. today + 7 days); 422 when reversed or too long."""
+    start = query.date_from or today
+    end = query.date_to or (start + timedelta(days=DEFAULT_DAYS))
+    if end < start:
+        raise ApiError(422, "validation_error", "'to' must not be before 'from'")
+    if (end - start).days > MAX_DAYS:
+        raise ApiError(422, "validation_error", f"ask for at most {MAX_DAYS} days at a time")
+    return start, end
+
+
+def list_tasks(ctx: RequestContext) -> Reply:
+    """Upcoming meetings, demos and follow-ups of a user in a date range (team time zone), in time order."""
+    session, actor = ctx.db, ctx.actor
+    target = visible_user(session, actor, find_by_username(session, ctx.path.username))
+    tz = ctx.container.settings.tz
+    start, end = date_range(ctx.query, ctx.now().astimezone(tz).date())
+    lo = datetime.combine(start, time(0), tz).astimezone(UTC)
+    hi = datetime.combine(end + timedelta(days=1), time(0), tz).astimezone(UTC)
+    assignee = user_ref(target)
+    items: list[TaskOut] = []
+    events = session.execute(
+        select(Event, Lead.company)
+        .join(Lead, Lead.id == Event.lead_id)
+        .where(Event.assignee_id == target.id, Event.status == "scheduled", Event.starts_at >= lo, Event.starts_at < hi)
+        .order_by(Event.starts_at, Event.id)
+        .limit(MAX_ITEMS)
+    ).all()
+    for event, company in events:
+        items.append(
+            TaskOut(
+                type="demo" if event.kind == "demo" else "meeting",
+                at=event.starts_at,
+                has_time=bool(event.has_time),
+                lead_id=event.lead_id,
+                company=company,
+                status=event.status,
+                event_id=event.id,
+                reminder_id=None,
+                text=event.outcome,
+                assignee=assignee,
+            )
+        )
+    reminders = session.execute(
+        select(Outbox, Lead.company)
+        .outerjoin(Lead, Lead.id == Outbox.lead_id)
+        .where(
+            Outbox.recipient_user_id == target.id,
+            Outbox.kind == "reminder",
+            Outbox.status == OutboxStatus.PENDING,
+            Outbox.due_at >= lo,
+            Outbox.due_at < hi,
+        )
+        .order_by(Outbox.due_at, Outbox.id)
+        .limit(MAX_ITEMS)
+    ).all()
+    for row, company in reminders:
+        items.append(
+            TaskOut(
+                type="follow_up",
+                at=row.due_at,
+                has_time=True,
+                lead_id=row.lead_id,
+                company=company,
+                status=row.status,
+                event_id=row.event_id,
+                reminder_id=row.id,
+                text=row.body,
+                assignee=assignee,
+            )
+        )
+    items.sort(key=lambda t: (t.at, t.type, t.event_id or 0, t.reminder_id or 0))
+    return Reply(TaskList(user=assignee, date_from=start, date_to=end, items=items))

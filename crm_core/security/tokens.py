@@ -1,0 +1,104 @@
+"""Bearer tokens: JWT HS256 signed with AUTH_SECRET, expiring, bound to the user's password hash.
+
+A token names its user (`sub`), carries `iat`/`exp`, and a `pwv` fingerprint of the password hash at issue
+time: changing the password revokes every older token. The API also checks on every request that the user
+still exists and is active, so deactivating a user revokes their tokens at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from crm_core.settings import ConfigError, Settings
+
+ALGORITHM = "HS256"
+ISSUER = "crm-core"
+MIN_SECRET_LENGTH = 32
+LEEWAY_SECONDS = 30
+
+
+class TokenError(Exception):
+    """A token is malformed, tampered with, expired or revoked; `code` is `invalid_token` or `token_expired`."""
+
+    def __init__(self, message: str, code: str = "invalid_token") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a valid token says."""
+
+    user_id: int
+    issued_at: datetime
+    expires_at: datetime
+    password_version: str
+    token_id: str
+
+
+def auth_secret(settings: Settings) -> str:
+    """AUTH_SECRET, or ConfigError when it is missing or too short to sign tokens safely."""
+    secret = settings.auth_secret or ""
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"Setting AUTH_SECRET must be set to a random string of at least {MIN_SECRET_LENGTH} characters"
+        )
+    return secret
+
+
+def password_version(password_hash: str | None) -> str:
+    """A short fingerprint of the stored password hash (changes whenever the password does)."""
+    return hashlib.sha256((password_hash or "").encode("utf-8")).hexdigest()[:16]
+
+
+def issue_token(user_id: int, password_hash: str | None, settings: Settings, now: datetime) -> tuple[str, datetime]:
+    """A signed token for a user and its expiry time."""
+    import jwt
+
+    secret = auth_secret(settings)
+    issued = now.astimezone(UTC).replace(microsecond=0)
+    expires = issued + timedelta(minutes=settings.auth_token_ttl_minutes)
+    payload = {
+        "sub": str(user_id),
+        "iss": ISSUER,
+        "iat": int(issued.timestamp()),
+        "exp": int(expires.timestamp()),
+        "jti": uuid.uuid4().hex,
+        "pwv": password_version(password_hash),
+    }
+    return jwt.encode(payload, secret, algorithm=ALGORITHM), expires
+
+
+def decode_token(token: str, settings: Settings, now: datetime) -> TokenClaims:
+    """Verify a token's signature, issuer and expiry (against `now`, the app's clock) and return its claims."""
+    import jwt
+
+    secret = auth_secret(settings)
+    if len(token) > 4096:
+        raise TokenError("the token is not valid")
+    try:
+        payload = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["sub", "iat", "exp", "pwv"], "verify_exp": False, "verify_iat": False},
+        )
+    except jwt.PyJWTError:
+        raise TokenError("the token is not valid") from None
+    try:
+        user_id = int(payload["sub"])
+        issued = datetime.fromtimestamp(int(payload["iat"]), UTC)
+        expires = datetime.fromtimestamp(int(payload["exp"]), UTC)
+        pwv = str(payload["pwv"])
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise TokenError("the token is not valid") from None
+    moment = now.astimezone(UTC)
+    if expires + timedelta(seconds=LEEWAY_SECONDS) <= moment:
+        raise TokenError("the token has expired; log in again", code="token_expired")
+    if issued - timedelta(seconds=LEEWAY_SECONDS) > moment:
+        raise TokenError("the token is not valid yet")
+    return TokenClaims(user_id, issued, expires, pwv, str(payload.get("jti", "")))
