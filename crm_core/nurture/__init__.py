@@ -1,0 +1,1 @@
+"""Message Master: nurture sequences after a demo, and the daily digest."""

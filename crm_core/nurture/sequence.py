@@ -1,0 +1,216 @@
+"""The post-demo nurture sequence: one WhatsApp reminder per active step, to the lead's assignee, as outbox rows.
+
+Each reminder is rendered when it is scheduled: a short header naming the lead, then the exact text to forward
+(placeholders filled), with the step's attachment on the row. Rows are found again by their dedupe key
+`nurture:{lead}:{demo event}:{step}`, which makes scheduling idempotent (a demo marked done twice schedules once).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_core.db.models import Activity, Lead, LeadStatus, MessageTemplate, Outbox, OutboxStatus, User
+from crm_core.nurture.templates import DEFAULT_SEQUENCE, ensure_default_sequence, list_steps, render
+from crm_core.outbox import Attachment, record
+from crm_core.phones import pretty
+from crm_core.settings import Settings
+
+KIND = "reminder"
+
+
+def dedupe_key(lead_id: int, demo_event_id: int | None, template_id: int) -> str:
+    """The key that makes one demo's reminder for one step unique."""
+    return f"nurture:{lead_id}:{demo_event_id or 0}:{template_id}"
+
+
+def header(lead: Lead, step: int, of: int) -> str:
+    """'Follow-up 2/3 for *Sharma Traders* — Rakesh Sharma, +91 98765 43210. Forward this:'."""
+    who = [p for p in ((lead.contact_name or "").strip(), pretty(lead.phone) if lead.phone else "") if p]
+    contact = f" — {', '.join(who)}" if who else ""
+    return f"Follow-up {step}/{of} for *{lead.company}*{contact}. Forward this:"
+
+
+def compose(lead: Lead, step: int, of: int, text: str) -> str:
+    """The whole reminder: header, blank line, the exact text to forward."""
+    return f"{header(lead, step, of)}\n\n{text}"
+
+
+def due_time(done_at: datetime, template: MessageTemplate, settings: Settings) -> datetime:
+    """When a step is due (UTC): the local day the demo was done + the offset, at the step's time.
+
+    A time already past is due at once; a time inside quiet hours moves to the end of the window.
+    """
+    from crm_core.delivery.quiet_hours import quiet_until
+
+    tz = settings.tz
+    day: date = done_at.astimezone(tz).date() + timedelta(days=template.day_offset)
+    due = max(datetime.combine(day, template.send_time, tzinfo=tz).astimezone(UTC), done_at.astimezone(UTC))
+    return quiet_until(due, settings) or due
+
+
+def _log(
+    session: Session, lead: Lead, actor_id: int | None, kind: str, text: str, data: dict[str, Any], now: datetime
+) -> None:
+    session.add(Activity(lead_id=lead.id, actor_id=actor_id, kind=kind, text=text, data=data, created_at=now))
+
+
+def _when(at: datetime, settings: Settings) -> str:
+    local = at.astimezone(settings.tz)
+    return f"{local.day} {local.strftime('%b')} {local.strftime('%I:%M %p').lstrip('0')}"
+
+
+def _pending(session: Session, lead_id: int) -> list[Outbox]:
+    return list(
+        session.scalars(
+            select(Outbox)
+            .where(Outbox.lead_id == lead_id, Outbox.kind == KIND, Outbox.status == OutboxStatus.PENDING)
+            .order_by(Outbox.due_at, Outbox.id)
+        )
+    )
+
+
+def start_sequence(
+    session: Session,
+    *,
+    lead: Lead,
+    assignee: User,
+    actor_id: int | None,
+    demo_event_id: int | None,
+    now: datetime,
+    settings: Settings,
+) -> int:
+    """Schedule one reminder per active post-demo step for the assignee; returns how many were scheduled.
+
+    Idempotent per demo: steps already scheduled for this demo are skipped. Pending reminders left from an
+    earlier demo of the same lead are cancelled first (the newer demo restarts the follow-ups).
+    """
+    if lead.status in LeadStatus.CLOSED:
+        return 0
+    ensure_default_sequence(session, now)
+    steps = list_steps(session, DEFAULT_SEQUENCE, active_only=True)
+    if not steps:
+        return 0
+    keys = {t.id: dedupe_key(lead.id, demo_event_id, t.id) for t in steps}
+    taken = set(session.scalars(select(Outbox.dedupe_key).where(Outbox.dedupe_key.in_(list(keys.values())))))
+    todo = [t for t in steps if keys[t.id] not in taken]
+    if not todo:
+        return 0
+    prefix = f"nurture:{lead.id}:{demo_event_id or 0}:"
+    older = [
+        r
+        for r in _pending(session, lead.id)
+        if r.dedupe_key and r.dedupe_key.startswith("nurture:") and not r.dedupe_key.startswith(prefix)
+    ]
+    if older:
+        _cancel(session, lead, older, actor_id, now, "a newer demo restarted the follow-ups")
+    rows: list[Outbox] = []
+    for number, template in enumerate(steps, start=1):
+        if template not in todo:
+            continue
+        text = render(template.text, contact_name=lead.contact_name, company=lead.company, assignee=assignee.name)
+        attachment = (
+            Attachment(template.attachment_url, template.attachment_filename, template.attachment_mime)
+            if template.attachment_url
+            else None
+        )
+        rows.append(
+            record(
+                session,
+                to=assignee,
+                body=compose(lead, number, len(steps), text),
+                kind=KIND,
+                channel="whatsapp",
+                due_at=due_time(now, template, settings),
+                urgent=False,
+                attachment=attachment,
+                lead_id=lead.id,
+                event_id=demo_event_id,
+                template_id=template.id,
+                dedupe_key=keys[template.id],
+                data={
+                    "sequence": DEFAULT_SEQUENCE,
+                    "step": number,
+                    "of": len(steps),
+                    "day": template.day_offset,
+                    "template_text": template.text,
+                    "text": text,
+                    "demo_event_id": demo_event_id,
+                },
+            )
+        )
+    session.flush()
+    dates = ", ".join(_when(r.due_at, settings) for r in rows)
+    _log(
+        session,
+        lead,
+        actor_id,
+        "reminder_scheduled",
+        f"{len(rows)} follow-up reminder(s) scheduled for {assignee.name}: {dates}",
+        {
+            "outbox_ids": [r.id for r in rows],
+            "due_at": [r.due_at.isoformat() for r in rows],
+            "assignee_id": assignee.id,
+            "demo_event_id": demo_event_id,
+        },
+        now,
+    )
+    return len(rows)
+
+
+def _cancel(session: Session, lead: Lead, rows: list[Outbox], actor_id: int | None, now: datetime, reason: str) -> int:
+    for row in rows:
+        row.status = OutboxStatus.CANCELLED
+        row.claim_token = None
+        row.claimed_until = None
+        row.data = {**(row.data or {}), "cancelled_at": now.isoformat(), "cancel_reason": reason}
+    session.flush()
+    _log(
+        session,
+        lead,
+        actor_id,
+        "reminder_cancelled",
+        f"{len(rows)} pending follow-up reminder(s) cancelled: {reason}",
+        {"outbox_ids": [r.id for r in rows], "reason": reason},
+        now,
+    )
+    return len(rows)
+
+
+def cancel_pending(session: Session, *, lead: Lead, actor_id: int | None, now: datetime, reason: str) -> int:
+    """Cancel the lead's pending reminders (won, lost); returns how many were cancelled."""
+    rows = _pending(session, lead.id)
+    return _cancel(session, lead, rows, actor_id, now, reason) if rows else 0
+
+
+def move_pending(session: Session, *, lead: Lead, new_owner: User, actor_id: int | None, now: datetime) -> int:
+    """Re-address the lead's pending reminders to a new owner (text re-rendered with their name); returns the count."""
+    rows = [r for r in _pending(session, lead.id) if r.recipient_user_id != new_owner.id]
+    if not rows:
+        return 0
+    old_ids = sorted({r.recipient_user_id for r in rows if r.recipient_user_id is not None})
+    for row in rows:
+        data = dict(row.data or {})
+        raw = data.get("template_text")
+        if isinstance(raw, str):
+            text = render(raw, contact_name=lead.contact_name, company=lead.company, assignee=new_owner.name)
+            data["text"] = text
+            row.body = compose(lead, int(data.get("step") or 1), int(data.get("of") or 1), text)
+        data["moved_from_user_id"] = row.recipient_user_id
+        row.recipient = new_owner.phone if row.channel == "whatsapp" else str(new_owner.id)
+        row.recipient_user_id = new_owner.id
+        row.data = data
+    session.flush()
+    _log(
+        session,
+        lead,
+        actor_id,
+        "reminder_moved",
+        f"{len(rows)} pending follow-up reminder(s) moved to {new_owner.name}",
+        {"outbox_ids": [r.id for r in rows], "from_user_ids": old_ids, "to_user_id": new_owner.id},
+        now,
+    )
+    return len(rows)

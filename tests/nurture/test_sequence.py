@@ -1,0 +1,184 @@
+"""Scheduling the post-demo sequence: due times, the forwarded text, idempotency, cancellation, reassignment."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from sqlalchemy import select
+
+from crm_core.db.models import Activity, Lead, Outbox, User
+from crm_core.nurture import templates as tpl
+from crm_core.nurture.sequence import cancel_pending, move_pending, start_sequence
+from crm_core.settings import Settings
+from tests.nurture.conftest import AMIT, NEHA, Team, local, start
+
+DONE = local(2026, 11, 24, 17, 30)
+
+
+def _activities(team: Team, kind: str) -> list[Activity]:
+    with team.db.transaction() as s:
+        return list(s.scalars(select(Activity).where(Activity.kind == kind).order_by(Activity.id)))
+
+
+def test_demo_done_schedules_one_reminder_per_active_step(team: Team, quiet_settings: Settings) -> None:
+    assert start(team, quiet_settings, DONE) == 3
+    rows = team.reminders()
+    assert [r.due_at for r in rows] == [
+        local(2026, 11, 25, 10, 0).astimezone(UTC),
+        local(2026, 11, 27, 11, 0).astimezone(UTC),
+        local(2026, 12, 1, 10, 30).astimezone(UTC),
+    ]
+    amit = team.user("amit")
+    for r in rows:
+        assert (r.recipient, r.recipient_user_id, r.channel, r.kind) == (AMIT, amit.id, "whatsapp", "reminder")
+        assert r.urgent is False and r.status == "pending" and r.lead_id == team.lead.id  # type: ignore[union-attr]
+        assert r.event_id == team.demo_id and r.template_id is not None
+        assert r.dedupe_key == f"nurture:{team.lead.id}:{team.demo_id}:{r.template_id}"  # type: ignore[union-attr]
+    first = rows[0]
+    header, blank, *text = first.body.split("\n")
+    assert header == "Follow-up 1/3 for *Sharma Traders* — Rakesh Sharma, +91 98765 43210. Forward this:"
+    assert blank == ""
+    assert text[0] == "Namaste Rakesh Sharma ji," and text[-1] == "Amit Kumar"
+    assert "{" not in first.body
+    assert (first.attachment_filename, first.attachment_mime) == ("Product-Brochure.pdf", "application/pdf")
+    assert first.attachment_url and first.attachment_url.startswith("https://")
+    assert rows[1].body.startswith("Follow-up 2/3 for *Sharma Traders*") and rows[1].attachment_url is None
+    [activity] = _activities(team, "reminder_scheduled")
+    assert activity.lead_id == team.lead.id and activity.actor_id == amit.id  # type: ignore[union-attr]
+    assert "25 Nov 10:00 AM" in activity.text and "1 Dec 10:30 AM" in activity.text
+    assert activity.data and activity.data["outbox_ids"] == [r.id for r in rows]
+
+
+def test_demo_done_twice_schedules_one_sequence(team: Team, quiet_settings: Settings) -> None:
+    assert start(team, quiet_settings, DONE) == 3
+    assert start(team, quiet_settings, DONE.replace(minute=45)) == 0
+    assert len(team.reminders()) == 3
+    assert len(_activities(team, "reminder_scheduled")) == 1
+
+
+def test_a_step_added_later_is_filled_in_without_duplicating_the_others(team: Team, quiet_settings: Settings) -> None:
+    start(team, quiet_settings, DONE)
+    with team.db.transaction() as s:
+        tpl.create_step(s, {"day": 14, "text": "Any update, {contact_name}?"}, DONE)
+    assert start(team, quiet_settings, DONE) == 1
+    assert len(team.reminders()) == 4
+
+
+def test_only_active_steps_count_and_number(team: Team, quiet_settings: Settings) -> None:
+    with team.db.transaction() as s:
+        second = tpl.list_steps(s, "post_demo")[1]
+        tpl.set_active(s, second.id, False, DONE)
+    assert start(team, quiet_settings, DONE) == 2
+    rows = team.reminders()
+    assert [r.body.split(" for ")[0] for r in rows] == ["Follow-up 1/2", "Follow-up 2/2"]
+
+
+def test_a_same_day_step_already_past_is_due_at_once(team: Team, quiet_settings: Settings) -> None:
+    with team.db.transaction() as s:
+        tpl.create_step(s, {"day": 0, "time": "09:00", "text": "Thanks for today, {contact_name}!"}, DONE)
+    start(team, quiet_settings, DONE)
+    first = team.reminders()[0]
+    assert first.due_at == DONE.astimezone(UTC) and first.body.startswith("Follow-up 1/4")
+
+
+def test_a_step_inside_quiet_hours_is_due_when_they_end(team: Team, quiet_settings: Settings) -> None:
+    with team.db.transaction() as s:
+        tpl.create_step(s, {"day": 2, "time": "07:00", "text": "Early bird for {company}"}, DONE)
+        tpl.create_step(s, {"day": 2, "time": "22:30", "text": "Night owl for {company}"}, DONE)
+    start(team, quiet_settings, DONE)
+    dues = {r.body.split("\n\n", 1)[1]: r.due_at for r in team.reminders()}
+    assert dues["Early bird for Sharma Traders"] == local(2026, 11, 26, 9, 0).astimezone(UTC)
+    assert dues["Night owl for Sharma Traders"] == local(2026, 11, 27, 9, 0).astimezone(UTC)
+
+
+def test_closed_leads_get_no_sequence(team: Team, quiet_settings: Settings) -> None:
+    with team.db.transaction() as s:
+        lead = s.get(Lead, team.lead.id)  # type: ignore[union-attr]
+        assert lead is not None
+        lead.status = "won"
+    assert start(team, quiet_settings, DONE) == 0 and team.reminders() == []
+
+
+def test_an_empty_master_gets_the_default_sequence(team: Team, quiet_settings: Settings) -> None:
+    with team.db.transaction() as s:
+        for row in tpl.list_steps(s):
+            tpl.delete_step(s, row.id, DONE)
+    assert start(team, quiet_settings, DONE) == 3
+
+
+def test_won_or_lost_cancels_pending_reminders_only(team: Team, quiet_settings: Settings) -> None:
+    start(team, quiet_settings, DONE)
+    with team.db.transaction() as s:
+        first = s.scalars(select(Outbox).order_by(Outbox.due_at)).first()
+        assert first is not None
+        first.status = "sent"
+    later = local(2026, 11, 26, 12, 0)
+    with team.db.transaction() as s:
+        lead = s.get(Lead, team.lead.id)  # type: ignore[union-attr]
+        assert cancel_pending(s, lead=lead, actor_id=team.user("priya").id, now=later, reason="lead won") == 2
+        assert cancel_pending(s, lead=lead, actor_id=team.user("priya").id, now=later, reason="lead won") == 0
+    statuses = [r.status for r in team.reminders()]
+    assert statuses == ["sent", "cancelled", "cancelled"]
+    cancelled = team.reminders("cancelled")[0]
+    assert cancelled.data and cancelled.data["cancelled_at"] == later.isoformat()
+    [activity] = _activities(team, "reminder_cancelled")
+    assert "lead won" in activity.text and activity.created_at == later.astimezone(UTC)
+
+
+def test_reassignment_moves_pending_reminders_to_the_new_owner(team: Team, quiet_settings: Settings) -> None:
+    start(team, quiet_settings, DONE)
+    with team.db.transaction() as s:
+        first = s.scalars(select(Outbox).order_by(Outbox.due_at)).first()
+        assert first is not None
+        first.status = "sent"
+    later = local(2026, 11, 26, 12, 0)
+    with team.db.transaction() as s:
+        lead = s.get(Lead, team.lead.id)  # type: ignore[union-attr]
+        neha = s.get(User, team.user("neha").id)
+        assert lead is not None and neha is not None
+        assert move_pending(s, lead=lead, new_owner=neha, actor_id=team.user("priya").id, now=later) == 2
+        assert move_pending(s, lead=lead, new_owner=neha, actor_id=team.user("priya").id, now=later) == 0
+    sent, *moved = team.reminders()
+    assert sent.recipient == AMIT and sent.body.rstrip().endswith("Amit Kumar")
+    for r in moved:
+        assert r.recipient == NEHA and r.recipient_user_id == team.user("neha").id
+        assert r.body.rstrip().endswith("Neha Singh") and "Amit" not in r.body
+        assert r.body.startswith("Follow-up ")
+    [activity] = _activities(team, "reminder_moved")
+    assert "Neha Singh" in activity.text
+
+
+def test_a_newer_demo_replaces_the_pending_reminders_of_the_older_one(team: Team, quiet_settings: Settings) -> None:
+    start(team, quiet_settings, DONE)
+    with team.db.transaction() as s:
+        first = s.scalars(select(Outbox).order_by(Outbox.due_at)).first()
+        assert first is not None
+        first.status = "sent"
+    assert start(team, quiet_settings, local(2026, 11, 28, 15, 0), demo_event_id=None) == 3
+    assert len(team.reminders("cancelled")) == 2 and len(team.reminders("sent")) == 1
+    assert len(team.reminders("pending")) == 3
+    [activity] = _activities(team, "reminder_cancelled")
+    assert "newer demo" in activity.text
+
+
+def test_start_sequence_signature_matches_the_events_handler(team: Team, quiet_settings: Settings) -> None:
+    with team.db.transaction() as s:
+        lead = s.get(Lead, team.lead.id)  # type: ignore[union-attr]
+        amit = s.get(User, team.user("amit").id)
+        n = start_sequence(s, lead=lead, assignee=amit, actor_id=None, demo_event_id=None, now=DONE,  # type: ignore[arg-type]
+                           settings=quiet_settings)
+    assert n == 3
+
+
+def test_a_newer_demo_leaves_other_reminders_of_the_lead_alone(team: Team, quiet_settings: Settings) -> None:
+    from crm_core.outbox import record
+
+    start(team, quiet_settings, DONE)
+    with team.db.transaction() as s:
+        amit = s.get(User, team.user("amit").id)
+        assert amit is not None
+        record(s, to=amit, body="Call Rakesh about the GST module", kind="reminder", urgent=False,
+               due_at=local(2026, 11, 30, 10, 0), lead_id=team.lead.id, dedupe_key="remind:manual:1")  # type: ignore[union-attr]
+    start(team, quiet_settings, local(2026, 11, 28, 15, 0), demo_event_id=None)
+    manual = [r for r in team.reminders() if r.dedupe_key == "remind:manual:1"]
+    assert [r.status for r in manual] == ["pending"]
