@@ -38,6 +38,8 @@ param sqlSkuName string = 'GP_S_Gen5_2'
 param sqlMinCapacity string = '0.5'
 @description('Auto-pause delay in minutes, -1 to never pause (the minute-by-minute outbox sweep keeps the database awake anyway).')
 param sqlAutoPauseDelay int = -1
+@description('Zone-redundant SQL database (billed extra for serverless General Purpose; only in regions that offer it).')
+param sqlZoneRedundant bool = false
 
 @description('Region of the Azure OpenAI account (gpt-4o must be offered there); empty for the primary region.')
 param openAiLocation string = ''
@@ -61,6 +63,15 @@ param maximumInstanceCount int = 40
   4096
 ])
 param instanceMemoryMB int = 2048
+
+@description('Storage replication: geo-redundant by default (GZRS adds zone redundancy where the region offers it).')
+@allowed([
+  'Standard_GRS'
+  'Standard_RAGRS'
+  'Standard_GZRS'
+  'Standard_RAGZRS'
+])
+param storageSkuName string = 'Standard_GRS'
 
 @secure()
 @minLength(8)
@@ -155,6 +166,7 @@ module storage 'core/storage/storage-account.bicep' = {
     name: '${abbrs.storageStorageAccounts}${resourceToken}'
     location: location
     tags: tags
+    storageSkuName: storageSkuName
     containers: [
       deploymentContainerName
     ]
@@ -274,6 +286,7 @@ module sql 'core/database/sql-server.bicep' = {
     skuName: sqlSkuName
     minCapacity: sqlMinCapacity
     autoPauseDelay: sqlAutoPauseDelay
+    zoneRedundant: sqlZoneRedundant
     clientIpAddress: clientIpAddress
     alertEmailAddress: alertEmailAddress
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId

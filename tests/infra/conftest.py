@@ -26,6 +26,16 @@ def parse_bicep(path: Path) -> dict[str, Any] | None:
     return dict(template) if template else None
 
 
+def expression_text(value: Any) -> Any:
+    """A property access as checkov's parser gives it (a nested operator dict) back as Bicep text, e.g. `a.b.c`."""
+    if isinstance(value, dict) and isinstance(value.get("operator"), dict):
+        operator = value["operator"]
+        if operator.get("type") == "property_accessor":
+            operands = operator["operands"]
+            return f"{expression_text(operands['operand_1'])}.{expression_text(operands['operand_2'])}"
+    return value
+
+
 @pytest.fixture(scope="session")
 def main_template() -> dict[str, Any]:
     """infra/main.bicep as checkov parses it."""

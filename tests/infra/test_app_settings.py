@@ -9,6 +9,7 @@ from pydantic import AliasChoices
 from sqlalchemy.engine import make_url
 
 from crm_core.settings import Settings
+from tests.infra.conftest import expression_text
 
 # Settings production needs explicitly (the rest have safe defaults; see crm_core/settings.py).
 REQUIRED_IN_PRODUCTION = {
@@ -71,8 +72,8 @@ def test_required_names_are_real_settings() -> None:
 def test_storage_connection_is_identity_based(app_settings: dict[str, Any]) -> None:
     assert "AzureWebJobsStorage" not in app_settings  # a connection string would carry the account key
     assert app_settings["AzureWebJobsStorage__credential"] == "managedidentity"
-    assert app_settings["AzureWebJobsStorage__clientId"] == "identity.outputs.clientId"
-    assert app_settings["AZURE_CLIENT_ID"] == "identity.outputs.clientId"
+    assert expression_text(app_settings["AzureWebJobsStorage__clientId"]) == "identity.outputs.clientId"
+    assert expression_text(app_settings["AZURE_CLIENT_ID"]) == "identity.outputs.clientId"
     assert app_settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"].endswith("Authorization=AAD")
 
 

@@ -82,6 +82,67 @@ def test_sql_database_is_serverless() -> None:
     assert db["sku"]["tier"] == "GeneralPurpose"
 
 
+GEO_REDUNDANT = {"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"}
+
+
+def _allowed(parameter: dict[str, Any]) -> list[Any]:
+    return next(d["argument"] for d in parameter.get("decorators", []) if d.get("type") == "allowed")
+
+
+def test_storage_is_geo_redundant_whatever_the_parameter_says() -> None:
+    module = parse_bicep(INFRA / "core/storage/storage-account.bicep")
+    main = parse_bicep(INFRA / "main.bicep")
+    assert module is not None and main is not None
+    assert module["resources"]["storage"]["config"]["sku"] == {"name": "storageSkuName"}
+    for template in (module, main):
+        parameter = template["parameters"]["storageSkuName"]
+        assert set(_allowed(parameter)) <= GEO_REDUNDANT
+    # checkov resolves a parameter by name in whichever file it meets first: both defaults must agree
+    assert module["parameters"]["storageSkuName"]["default"] == main["parameters"]["storageSkuName"]["default"]
+    assert main["parameters"]["storageSkuName"]["default"] in GEO_REDUNDANT
+    assert main["modules"]["storage"]["config"]["params"]["storageSkuName"] == "storageSkuName"
+
+
+def test_sql_threat_detection_covers_every_alert_type_on_server_and_database() -> None:
+    template = parse_bicep(INFRA / "core/database/sql-server.bicep")
+    assert template is not None
+    policies = {
+        "serverThreatDetection": ("Microsoft.Sql/servers/securityAlertPolicies", "sqlServer"),
+        "threatDetection": ("Microsoft.Sql/servers/databases/securityAlertPolicies", "database"),
+    }
+    for name, (kind, parent) in policies.items():
+        resource = template["resources"][name]
+        assert resource["type"] == kind
+        config = resource["config"]
+        assert config["parent"] == parent
+        props = config["properties"]
+        assert props["state"] == "Enabled" and props["disabledAlerts"] == []
+        assert props["emailAddresses"] == ["alertEmailAddress"] and props["emailAccountAdmins"] is True
+
+
+def test_sql_zone_redundancy_is_a_parameter_passed_from_main() -> None:
+    module = parse_bicep(INFRA / "core/database/sql-server.bicep")
+    main = parse_bicep(INFRA / "main.bicep")
+    assert module is not None and main is not None
+    assert module["resources"]["database"]["config"]["properties"]["zoneRedundant"] == "zoneRedundant"
+    assert module["parameters"]["zoneRedundant"]["type"] == "bool"
+    assert main["modules"]["sql"]["config"]["params"]["zoneRedundant"] == "sqlZoneRedundant"
+    assert main["parameters"]["sqlZoneRedundant"]["default"] is False
+
+
+def test_openai_account_has_a_managed_identity_and_no_keys() -> None:
+    account = _resource("core/ai/openai.bicep", "account")
+    assert account["identity"] == {"type": "SystemAssigned"}
+    assert account["properties"]["disableLocalAuth"] is True
+
+
+def test_the_webhook_stays_publicly_reachable() -> None:
+    # Maytapi posts to /api/webhook from the internet: the checkov skip of CKV_AZURE_222 is a design decision.
+    app = _resource("core/host/flex-function-app.bicep", "functionApp")
+    assert app["properties"]["publicNetworkAccess"] == "Enabled"
+    assert app["properties"]["httpsOnly"] is True
+
+
 def test_every_data_plane_role_is_assigned_to_the_identity() -> None:
     text = (INFRA / "main.bicep").read_text(encoding="utf-8")
     for role in (

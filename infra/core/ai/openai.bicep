@@ -22,6 +22,11 @@ resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
   sku: {
     name: 'S0'
   }
+  // A system-assigned identity for the account's own outbound calls (e.g. customer-managed keys); the app still
+  // authenticates to it with its user-assigned identity.
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     // checkov:skip=CKV_AZURE_134:No VNet in this template: the Flex Consumption app calls Azure OpenAI over its public endpoint; local auth is disabled, so only Entra tokens with the OpenAI User role are accepted
     customSubDomainName: name

@@ -24,6 +24,8 @@ param minCapacity string = '0.5'
 @description('Minutes idle before auto-pause; -1 disables auto-pause (the every-minute outbox sweep keeps it awake anyway).')
 param autoPauseDelay int = -1
 param maxSizeBytes int = 34359738368
+@description('Spread the database over availability zones (billed extra for serverless General Purpose; not offered in every region).')
+param zoneRedundant bool = false
 
 @description('Public IPv4 address allowed through the firewall (the machine that runs the post-deploy script); empty for none.')
 param clientIpAddress string = ''
@@ -107,16 +109,37 @@ resource database 'Microsoft.Sql/servers/databases@2023-08-01-preview' = {
     // checkov:skip=CKV_AZURE_25:checkov's ARM check reads a nested `resources` list that its Bicep parser never fills; threatDetection below enables every alert type (disabledAlerts empty)
     // checkov:skip=CKV_AZURE_26:Same parser limitation; threatDetection below mails alertEmailAddress
     // checkov:skip=CKV_AZURE_27:Same parser limitation; threatDetection below sets emailAccountAdmins true
+    // checkov:skip=CKV_AZURE_229:Zone redundancy is opt-in (zoneRedundant parameter, sqlZoneRedundant in main.bicep): it is billed extra for serverless General Purpose and not offered in every region; backups are geo-redundant either way
     collation: 'SQL_Latin1_General_CP1_CI_AS'
     maxSizeBytes: maxSizeBytes
     minCapacity: json(minCapacity)
     autoPauseDelay: autoPauseDelay
-    zoneRedundant: false
+    zoneRedundant: zoneRedundant
     requestedBackupStorageRedundancy: 'Geo'
   }
 }
 
-// Defender for SQL threat detection on the database: every alert type, mailed to the alert address and admins.
+// Defender for SQL threat detection on the server (covers every database, including master): every alert type,
+// mailed to the alert address and admins.
+resource serverThreatDetection 'Microsoft.Sql/servers/securityAlertPolicies@2023-08-01-preview' = {
+  parent: sqlServer
+  name: 'Default'
+  properties: {
+    state: 'Enabled'
+    disabledAlerts: []
+    emailAddresses: [
+      alertEmailAddress
+    ]
+    emailAccountAdmins: true
+    retentionDays: 90
+  }
+  dependsOn: [
+    serverAuditing
+  ]
+}
+
+// The same policy at database level: the server policy already covers the database; this one keeps it alerting
+// if the server policy is ever switched off.
 resource threatDetection 'Microsoft.Sql/servers/databases/securityAlertPolicies@2023-08-01-preview' = {
   parent: database
   name: 'Default'
@@ -129,6 +152,9 @@ resource threatDetection 'Microsoft.Sql/servers/databases/securityAlertPolicies@
     emailAccountAdmins: true
     retentionDays: 90
   }
+  dependsOn: [
+    serverThreatDetection
+  ]
 }
 
 resource databaseAuditing 'Microsoft.Sql/servers/databases/auditingSettings@2023-08-01-preview' = {

@@ -16,6 +16,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   tags: tags
   properties: {
     // checkov:skip=CKV_AZURE_109:No VNet in this template: the Function App resolves Key Vault references over the public endpoint; access is RBAC-only (no access policies) and audited
+    // checkov:skip=CKV_AZURE_189:Public network access stays on without a VNet: Flex Consumption has no fixed outbound IPs to allow-list, so an IP rule or a disabled endpoint would stop the app resolving its Key Vault references; RBAC-only, no access policies
     tenantId: subscription().tenantId
     sku: {
       family: 'A'

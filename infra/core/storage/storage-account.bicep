@@ -3,6 +3,15 @@
 param name string
 param location string = resourceGroup().location
 param tags object = {}
+// Named storageSkuName, not skuName: checkov resolves a parameter by its name across all files (sql-server.bicep has a skuName).
+@description('Replication, always geo-redundant: GRS (default) keeps an asynchronous copy of the queues and the deployment package in the paired region; GZRS adds zone redundancy where the region offers it.')
+@allowed([
+  'Standard_GRS'
+  'Standard_RAGRS'
+  'Standard_GZRS'
+  'Standard_RAGZRS'
+])
+param storageSkuName string = 'Standard_GRS'
 @description('Blob containers to create (the Flex Consumption deployment package lives in one).')
 param containers array = []
 @description('Queues to create (the inbound queue, its poison queue, and the poison queue of the poison handler).')
@@ -21,7 +30,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   tags: tags
   kind: 'StorageV2'
   sku: {
-    name: 'Standard_LRS'
+    name: storageSkuName
   }
   properties: {
     accessTier: 'Hot'
