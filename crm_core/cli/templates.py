@@ -88,8 +88,10 @@ def _list(args: argparse.Namespace) -> int:
         text = " ".join(r["text"].split())
         text = text if len(text) <= 60 else text[:57] + "..."
         attachment = r["filename"] or ""
-        print(f"{r['id']:>4}  {r['sequence']:<12} {r['day']:>3}  {r['time']:<5}  {r['active']!s:<6} "
-              f"{attachment:<24} {text}")
+        print(
+            f"{r['id']:>4}  {r['sequence']:<12} {r['day']:>3}  {r['time']:<5}  {r['active']!s:<6} "
+            f"{attachment:<24} {text}"
+        )
     return 0
 
 
@@ -176,8 +178,12 @@ def _default(args: argparse.Namespace) -> int:
     except TemplateError as exc:
         raise _fail(exc) from None
     if created:
-        hint = "" if args.brochure_url else (
-            f"\nreplace the placeholder brochure link: python -m crm_core templates edit {first} --attachment-url URL"
+        hint = (
+            ""
+            if args.brochure_url
+            else (
+                f"\nreplace the placeholder brochure link: python -m crm_core templates edit {first} --attachment-url URL"
+            )
         )
         print(f"created the default post-demo sequence ({created} steps){hint}")
     else:

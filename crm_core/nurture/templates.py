@@ -256,9 +256,7 @@ def delete_step(session: Session, template_id: int, now: datetime) -> int:
     """Delete a step; its pending reminders are cancelled and past ones keep their text. Returns cancelled count."""
     row = get_step(session, template_id)
     pending = list(
-        session.scalars(
-            select(Outbox).where(Outbox.template_id == row.id, Outbox.status == OutboxStatus.PENDING)
-        )
+        session.scalars(select(Outbox).where(Outbox.template_id == row.id, Outbox.status == OutboxStatus.PENDING))
     )
     for out in pending:
         out.status = OutboxStatus.CANCELLED

@@ -70,7 +70,9 @@ def test_unknown_user_is_403_for_non_admins_and_404_for_admins(client, w):
 def test_member_sees_lead_they_created_but_someone_else_owns(client, w):
     lead = w.add_lead("handed", "m1b", "Handover Ltd", creator="m1a")
     assert client.get(f"/api/history/{lead.id}", token=w.token("m1a")).status == 200
-    companies = [i["company"] for i in client.get(f"/api/leads/{w.users['m1a'].id}", token=w.token("m1a")).json["items"]]
+    companies = [
+        i["company"] for i in client.get(f"/api/leads/{w.users['m1a'].id}", token=w.token("m1a")).json["items"]
+    ]
     assert "Handover Ltd" in companies
 
 
@@ -94,8 +96,17 @@ def test_dead_outbox_is_for_admins(client, w, actor, status):
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/users/me", "/api/leads/1", "/api/tasks/m1a", "/api/activities/1", "/api/history/1",
-             "/api/pipeline", "/api/outbox/dead", "/api/app/messages"]
+    "path",
+    [
+        "/api/users/me",
+        "/api/leads/1",
+        "/api/tasks/m1a",
+        "/api/activities/1",
+        "/api/history/1",
+        "/api/pipeline",
+        "/api/outbox/dead",
+        "/api/app/messages",
+    ],
 )
 def test_every_read_needs_a_token(client, w, path):
     r = client.get(path)

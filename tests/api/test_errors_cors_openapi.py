@@ -56,8 +56,21 @@ def test_huge_body_is_413_even_when_valid_json(client, world, queue):
 
 
 @pytest.mark.parametrize(
-    "raw_id", ["abc", "-1", "0", "1.5", "99999999999999999999999999", "1e3", "%00", "1%00", "' OR '1'='1",
-               "1;DROP TABLE leads", " 1", "１"]
+    "raw_id",
+    [
+        "abc",
+        "-1",
+        "0",
+        "1.5",
+        "99999999999999999999999999",
+        "1e3",
+        "%00",
+        "1%00",
+        "' OR '1'='1",
+        "1;DROP TABLE leads",
+        " 1",
+        "１",
+    ],
 )
 @pytest.mark.parametrize("route", ["leads", "activities", "history"])
 def test_bad_ids_are_422(client, world, route, raw_id):
@@ -78,8 +91,19 @@ def test_numeric_ids_beyond_column_range_are_rejected(client, world):
 
 @pytest.mark.parametrize(
     "query",
-    ["?limit=0", "?limit=201", "?limit=abc", "?limit=-5", "?status=bogus", "?q=", "?q=" + "x" * 101,
-     "?q=a%00b", "?cursor=" + "A" * 300, "?cursor=%00", "?cursor=not*a*cursor"],
+    [
+        "?limit=0",
+        "?limit=201",
+        "?limit=abc",
+        "?limit=-5",
+        "?status=bogus",
+        "?q=",
+        "?q=" + "x" * 101,
+        "?q=a%00b",
+        "?cursor=" + "A" * 300,
+        "?cursor=%00",
+        "?cursor=not*a*cursor",
+    ],
 )
 def test_bad_query_params_are_422(client, world, query):
     r = client.get(f"/api/leads/{world.users['m1a'].id}{query.replace('%00', chr(0))}", token=world.token("m1a"))
@@ -119,8 +143,9 @@ def test_cors_echoes_allowed_origin_only(client, world, cors):
 
 @pytest.mark.parametrize("path", ["/api/login", "/api/leads/1", "/api/app", "/api/app/messages", "/api/pipeline"])
 def test_cors_preflight(client, world, cors, path):
-    r = client.request("OPTIONS", path, headers={"Origin": "https://app.example.in",
-                                                 "Access-Control-Request-Method": "GET"})
+    r = client.request(
+        "OPTIONS", path, headers={"Origin": "https://app.example.in", "Access-Control-Request-Method": "GET"}
+    )
     assert r.status == 204
     assert r.headers["Access-Control-Allow-Origin"] == "https://app.example.in"
     assert "Authorization" in r.headers["Access-Control-Allow-Headers"]
@@ -140,8 +165,11 @@ def test_openapi_document_covers_every_route_schema_and_error(client, world):
     assert r.status == 200
     doc = r.json
     assert doc["openapi"] == "3.1.0"
-    assert doc["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer",
-                                                                  "bearerFormat": "JWT"}
+    assert doc["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
     ops = {(m.upper(), p): op for p, item in doc["paths"].items() for m, op in item.items()}
     assert {(r.method, r.path) for r in all_routes()} == set(ops)
     assert set(ROUTES.values()) <= set(all_routes())
@@ -149,7 +177,8 @@ def test_openapi_document_covers_every_route_schema_and_error(client, world):
         op = ops[(route.method, route.path)]
         for code in route.error_statuses():
             assert op["responses"][str(code)]["content"]["application/json"]["schema"] == {
-                "$ref": "#/components/schemas/ErrorResponse"}
+                "$ref": "#/components/schemas/ErrorResponse"
+            }
         assert (op["security"] == [{"bearerAuth": []}]) == route.auth
     leads = ops[("GET", "/leads/{user_id}")]
     params = {p["name"]: p for p in leads["parameters"]}

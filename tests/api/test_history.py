@@ -16,22 +16,83 @@ def _seed_story(w, c):
     t0 = lead.created_at
     at = lambda minutes: t0 + timedelta(minutes=minutes)  # noqa: E731
     with c.database.transaction() as s:
-        s.add(InboundMessage(provider="maytapi", provider_message_id="m1", sender=m1a.phone, sender_user_id=m1a.id,
-                             text="New lead: Acme Traders", sent_at=at(0.5), status="done", lead_id=lead.id))
-        s.add(Outbox(recipient=m1a.phone, recipient_user_id=m1a.id, kind="reply", body="Lead created ✅",
-                     lead_id=lead.id, created_at=at(0.6), sent_at=at(0.7), status="sent"))
-        s.add(Activity(lead_id=lead.id, actor_id=m1a.id, kind="status_changed", text="new → qualified",
-                       data={"from": "new", "to": "qualified"}, created_at=at(10)))
-        s.add(Event(lead_id=lead.id, kind="meeting", starts_at=at(60), assignee_id=m1a.id, created_by_id=m1a.id,
-                    created_at=at(20), updated_at=at(70), status="done", outcome="Went well",
-                    completed_at=at(70)))
-        s.add(Activity(lead_id=lead.id, actor_id=l1.id, kind="reassigned", text="reassigned to Meera",
-                       created_at=at(80)))
-        s.add(Outbox(recipient=m1a.phone, recipient_user_id=m1a.id, kind="reminder", body="Follow up Acme",
-                     lead_id=lead.id, created_at=at(90), due_at=at(100), sent_at=at(100), status="sent"))
-        s.add(Outbox(recipient=m1a.phone, recipient_user_id=m1a.id, kind="reminder", body="Second nudge",
-                     lead_id=lead.id, created_at=at(91), due_at=at(200), status="cancelled",
-                     data={"cancelled_at": at(150).isoformat()}))
+        s.add(
+            InboundMessage(
+                provider="maytapi",
+                provider_message_id="m1",
+                sender=m1a.phone,
+                sender_user_id=m1a.id,
+                text="New lead: Acme Traders",
+                sent_at=at(0.5),
+                status="done",
+                lead_id=lead.id,
+            )
+        )
+        s.add(
+            Outbox(
+                recipient=m1a.phone,
+                recipient_user_id=m1a.id,
+                kind="reply",
+                body="Lead created ✅",
+                lead_id=lead.id,
+                created_at=at(0.6),
+                sent_at=at(0.7),
+                status="sent",
+            )
+        )
+        s.add(
+            Activity(
+                lead_id=lead.id,
+                actor_id=m1a.id,
+                kind="status_changed",
+                text="new → qualified",
+                data={"from": "new", "to": "qualified"},
+                created_at=at(10),
+            )
+        )
+        s.add(
+            Event(
+                lead_id=lead.id,
+                kind="meeting",
+                starts_at=at(60),
+                assignee_id=m1a.id,
+                created_by_id=m1a.id,
+                created_at=at(20),
+                updated_at=at(70),
+                status="done",
+                outcome="Went well",
+                completed_at=at(70),
+            )
+        )
+        s.add(
+            Activity(lead_id=lead.id, actor_id=l1.id, kind="reassigned", text="reassigned to Meera", created_at=at(80))
+        )
+        s.add(
+            Outbox(
+                recipient=m1a.phone,
+                recipient_user_id=m1a.id,
+                kind="reminder",
+                body="Follow up Acme",
+                lead_id=lead.id,
+                created_at=at(90),
+                due_at=at(100),
+                sent_at=at(100),
+                status="sent",
+            )
+        )
+        s.add(
+            Outbox(
+                recipient=m1a.phone,
+                recipient_user_id=m1a.id,
+                kind="reminder",
+                body="Second nudge",
+                lead_id=lead.id,
+                created_at=at(91),
+                due_at=at(200),
+                status="cancelled",
+                data={"cancelled_at": at(150).isoformat()},
+            )
+        )
     return lead
 
 
@@ -85,18 +146,34 @@ def test_history_of_5000_entries_uses_a_fixed_number_of_queries(client, world, a
     users = [world.users[n].id for n in ("m1a", "m1b", "leader1")]
     with api_container.database.transaction() as s:
         s.add_all(
-            Activity(lead_id=lead.id, actor_id=users[i % 3], kind="note", text=f"n{i}",
-                     created_at=t0 + timedelta(seconds=i + 1))
+            Activity(
+                lead_id=lead.id,
+                actor_id=users[i % 3],
+                kind="note",
+                text=f"n{i}",
+                created_at=t0 + timedelta(seconds=i + 1),
+            )
             for i in range(3000)
         )
         s.add_all(
-            InboundMessage(provider="app", provider_message_id=f"x{i}", sender="+919800000004", text=f"in {i}",
-                           sent_at=t0 + timedelta(seconds=i, milliseconds=500), lead_id=lead.id)
+            InboundMessage(
+                provider="app",
+                provider_message_id=f"x{i}",
+                sender="+919800000004",
+                text=f"in {i}",
+                sent_at=t0 + timedelta(seconds=i, milliseconds=500),
+                lead_id=lead.id,
+            )
             for i in range(1000)
         )
         s.add_all(
-            Outbox(recipient="+919800000004", kind="reply", body=f"out {i}", lead_id=lead.id,
-                   created_at=t0 + timedelta(seconds=i, milliseconds=700))
+            Outbox(
+                recipient="+919800000004",
+                kind="reply",
+                body=f"out {i}",
+                lead_id=lead.id,
+                created_at=t0 + timedelta(seconds=i, milliseconds=700),
+            )
             for i in range(1000)
         )
     statements: list[str] = []
@@ -124,8 +201,15 @@ def test_bad_cursor_is_a_clean_422(client, world):
 def test_logged_creation_replaces_the_synthetic_one(client, world, api_container):
     lead = world.leads["m1a"]
     with api_container.database.transaction() as s:
-        s.add(Activity(lead_id=lead.id, actor_id=world.users["m1a"].id, kind="lead_created",
-                       text="New lead Acme Traders", created_at=lead.created_at))
+        s.add(
+            Activity(
+                lead_id=lead.id,
+                actor_id=world.users["m1a"].id,
+                kind="lead_created",
+                text="New lead Acme Traders",
+                created_at=lead.created_at,
+            )
+        )
     items = client.get(f"/api/history/{lead.id}", token=world.token("m1a")).json["items"]
     assert [(i["kind"], i["source"], i["text"]) for i in items] == [
         ("lead_created", "activity", "New lead Acme Traders")

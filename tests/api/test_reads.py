@@ -63,8 +63,16 @@ def test_activities_oldest_first_with_actor_and_paging(client, world, api_contai
     base = api_container.clock.now()
     with api_container.database.transaction() as s:
         for i in range(5):
-            s.add(Activity(lead_id=lead.id, actor_id=world.users["m1a"].id if i % 2 == 0 else None, kind="note",
-                           text=f"note {i}", data={"i": i}, created_at=base - timedelta(minutes=10 - i)))
+            s.add(
+                Activity(
+                    lead_id=lead.id,
+                    actor_id=world.users["m1a"].id if i % 2 == 0 else None,
+                    kind="note",
+                    text=f"note {i}",
+                    data={"i": i},
+                    created_at=base - timedelta(minutes=10 - i),
+                )
+            )
     r = client.get(f"/api/activities/{lead.id}?limit=3", token=world.token("leader1"))
     assert r.status == 200
     first = r.json
@@ -81,33 +89,67 @@ def test_tasks_default_week_with_events_and_follow_ups(client, world, api_contai
     m1a = world.users["m1a"]
     lead = world.leads["m1a"]
     with api_container.database.transaction() as s:
-        s.add_all([
-            Event(lead_id=lead.id, kind="meeting", starts_at=now + timedelta(days=1), assignee_id=m1a.id),
-            Event(lead_id=lead.id, kind="demo", starts_at=now + timedelta(days=3), assignee_id=m1a.id),
-            Event(lead_id=lead.id, kind="demo", starts_at=now + timedelta(days=30), assignee_id=m1a.id),
-            Event(lead_id=lead.id, kind="meeting", starts_at=now + timedelta(days=2), assignee_id=m1a.id,
-                  status="cancelled"),
-            Event(lead_id=world.leads["m1b"].id, kind="meeting", starts_at=now + timedelta(days=1),
-                  assignee_id=world.users["m1b"].id),
-        ])
+        s.add_all(
+            [
+                Event(lead_id=lead.id, kind="meeting", starts_at=now + timedelta(days=1), assignee_id=m1a.id),
+                Event(lead_id=lead.id, kind="demo", starts_at=now + timedelta(days=3), assignee_id=m1a.id),
+                Event(lead_id=lead.id, kind="demo", starts_at=now + timedelta(days=30), assignee_id=m1a.id),
+                Event(
+                    lead_id=lead.id,
+                    kind="meeting",
+                    starts_at=now + timedelta(days=2),
+                    assignee_id=m1a.id,
+                    status="cancelled",
+                ),
+                Event(
+                    lead_id=world.leads["m1b"].id,
+                    kind="meeting",
+                    starts_at=now + timedelta(days=1),
+                    assignee_id=world.users["m1b"].id,
+                ),
+            ]
+        )
         s.flush()
-        record(s, to=s.get(type(m1a), m1a.id), body="Follow up with Acme", kind="reminder", lead_id=lead.id,
-               due_at=now + timedelta(days=2))
-        record(s, to=s.get(type(m1a), m1a.id), body="Sent already", kind="reminder", lead_id=lead.id,
-               due_at=now + timedelta(days=2)).status = "sent"
+        record(
+            s,
+            to=s.get(type(m1a), m1a.id),
+            body="Follow up with Acme",
+            kind="reminder",
+            lead_id=lead.id,
+            due_at=now + timedelta(days=2),
+        )
+        record(
+            s,
+            to=s.get(type(m1a), m1a.id),
+            body="Sent already",
+            kind="reminder",
+            lead_id=lead.id,
+            due_at=now + timedelta(days=2),
+        ).status = "sent"
     r = client.get("/api/tasks/m1a", token=world.token("m1a"))
     assert r.status == 200, r.body
     data = r.json
     assert data["date_from"] == "2026-11-24" and data["date_to"] == "2026-12-01"
     assert [(t["type"], t["company"]) for t in data["items"]] == [
-        ("meeting", "Acme Traders"), ("follow_up", "Acme Traders"), ("demo", "Acme Traders")
+        ("meeting", "Acme Traders"),
+        ("follow_up", "Acme Traders"),
+        ("demo", "Acme Traders"),
     ]
     later = client.get("/api/tasks/m1a?from=2026-12-20&to=2026-12-31", token=world.token("leader1")).json
     assert [t["type"] for t in later["items"]] == ["demo"]
 
 
-@pytest.mark.parametrize("query", ["?from=2026-12-01&to=2026-11-01", "?from=2026-01-01&to=2026-12-31",
-                                   "?from=yesterday", "?to=2026-13-01", "?from=9999-12-31", "?from=0001-01-01"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?from=2026-12-01&to=2026-11-01",
+        "?from=2026-01-01&to=2026-12-31",
+        "?from=yesterday",
+        "?to=2026-13-01",
+        "?from=9999-12-31",
+        "?from=0001-01-01",
+    ],
+)
 def test_tasks_bad_ranges(client, world, query):
     r = client.get(f"/api/tasks/m1a{query}", token=world.token("m1a"))
     assert r.status == 422, r.body
@@ -118,13 +160,33 @@ def test_pipeline_counts_overdue_and_stale(client, world, api_container):
     world.add_lead("old", "m1b", "Old Idle Co", last_activity_at=now - timedelta(days=20), status="qualified")
     world.add_lead("oldwon", "m1b", "Closed Co", last_activity_at=now - timedelta(days=20), status="won")
     with api_container.database.transaction() as s:
-        s.add(Event(lead_id=world.leads["m1a"].id, kind="demo", starts_at=now - timedelta(hours=2),
-                    assignee_id=world.users["m1a"].id))
-        s.add(Event(lead_id=world.leads["m2a"].id, kind="demo", starts_at=now - timedelta(hours=2),
-                    assignee_id=world.users["m2a"].id))
-        s.add(Outbox(recipient="+919800000005", recipient_user_id=world.users["m1b"].id, kind="reminder",
-                     body="Call Old Idle Co", lead_id=world.leads["old"].id, due_at=now - timedelta(days=2),
-                     status="sent"))
+        s.add(
+            Event(
+                lead_id=world.leads["m1a"].id,
+                kind="demo",
+                starts_at=now - timedelta(hours=2),
+                assignee_id=world.users["m1a"].id,
+            )
+        )
+        s.add(
+            Event(
+                lead_id=world.leads["m2a"].id,
+                kind="demo",
+                starts_at=now - timedelta(hours=2),
+                assignee_id=world.users["m2a"].id,
+            )
+        )
+        s.add(
+            Outbox(
+                recipient="+919800000005",
+                recipient_user_id=world.users["m1b"].id,
+                kind="reminder",
+                body="Call Old Idle Co",
+                lead_id=world.leads["old"].id,
+                due_at=now - timedelta(days=2),
+                status="sent",
+            )
+        )
     team = client.get("/api/pipeline?stale_days=10", token=world.token("leader1")).json
     assert team["scope"] == "team"
     assert team["total"] == 5  # m1a, m1b, leader1, old, oldwon
@@ -141,8 +203,17 @@ def test_pipeline_counts_overdue_and_stale(client, world, api_container):
 def test_dead_outbox_lists_errors_newest_first(client, world, api_container):
     with api_container.database.transaction() as s:
         for i in range(3):
-            s.add(Outbox(recipient="+919800000004", kind="reply", body=f"b{i}", status="dead", attempts=6,
-                         last_error="maytapi 400", due_at=datetime(2026, 11, 1, tzinfo=UTC)))
+            s.add(
+                Outbox(
+                    recipient="+919800000004",
+                    kind="reply",
+                    body=f"b{i}",
+                    status="dead",
+                    attempts=6,
+                    last_error="maytapi 400",
+                    due_at=datetime(2026, 11, 1, tzinfo=UTC),
+                )
+            )
         s.add(Outbox(recipient="+919800000004", kind="reply", body="fine", status="sent"))
     r = client.get("/api/outbox/dead?limit=2", token=world.token("admin")).json
     assert [i["body"] for i in r["items"]] == ["b2", "b1"]

@@ -93,8 +93,10 @@ def test_app_message_goes_on_the_queue_as_the_user(client, world, queue, api_con
     assert env.sent_at == api_container.clock.now()
 
 
-@pytest.mark.parametrize(("body", "status"), [({"text": ""}, 422), ({"text": "   "}, 422), ({"text": "x" * 4001}, 413),
-                                               ({"text": 5}, 422), ({}, 422)])
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [({"text": ""}, 422), ({"text": "   "}, 422), ({"text": "x" * 4001}, 413), ({"text": 5}, 422), ({}, 422)],
+)
 def test_app_message_rejects_empty_and_oversized(client, world, queue, body, status):
     r = client.post("/api/app", json_body=body, token=world.token("m1a"))
     assert r.status == status, r.body

@@ -26,8 +26,14 @@ from crm_core.db.session import Database
 from crm_core.settings import load_settings
 from tests.api.conftest import RecordingQueue, seed_world
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          negative_data_rejection, ignored_auth]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    ignored_auth,
+]
 EXAMPLES = 6
 SEEN: list[tuple[str, str, int]] = []
 
@@ -56,8 +62,13 @@ def live(tmp_path_factory) -> Iterator[tuple[Container, str, dict[str, str]]]:
     from crm_core.db.migrate import upgrade
 
     path = tmp_path_factory.mktemp("st") / "crm.db"
-    s = load_settings(DATABASE_URL=f"sqlite:///{path}", AUTH_SECRET="schemathesis-secret-0123456789abcdef0123",
-                      WEBHOOK_SECRET="w" * 20, CHANNEL="console", QUEUE_BACKEND="memory")
+    s = load_settings(
+        DATABASE_URL=f"sqlite:///{path}",
+        AUTH_SECRET="schemathesis-secret-0123456789abcdef0123",
+        WEBHOOK_SECRET="w" * 20,
+        CHANNEL="console",
+        QUEUE_BACKEND="memory",
+    )
     db = Database(s.database_url)
     upgrade(db.engine)
     container = Container(s, database=db, clock=SystemClock(), queue=RecordingQueue())
@@ -100,7 +111,10 @@ def test_every_operation_conforms_to_the_openapi_document(live) -> None:
                 failures.append(f"{operation.label} [{mode.value}]: {str(exc)[:1500]}")
     assert not failures, "\n\n".join(failures)
     assert {label for label, mode, status in SEEN if mode == "positive" and 200 <= status < 300} >= {
-        "GET /users/me", "GET /pipeline", "GET /outbox/dead", "GET /app/messages"
+        "GET /users/me",
+        "GET /pipeline",
+        "GET /outbox/dead",
+        "GET /app/messages",
     }
     answered = {label for label, mode, status in SEEN if mode == "positive" and status != 401}
     assert answered == labels, "every operation must get past authentication with the generated requests"
@@ -110,8 +124,14 @@ def _fuzz(operation, mode, base_url: str, auth: dict[str, str]) -> None:
     """Send EXAMPLES generated requests for one operation and mode, validating every response."""
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case) -> None:
         # A negative case may have mutated the Authorization header on purpose: then send it as generated.
         mutated = case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER)

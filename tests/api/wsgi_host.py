@@ -16,10 +16,23 @@ import azure.functions as func
 
 from tests.api.client import _index
 
-REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
-           403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large",
-           422: "Unprocessable Entity", 429: "Too Many Requests", 500: "Internal Server Error",
-           503: "Service Unavailable"}
+REASONS = {
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    204: "No Content",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -40,9 +53,14 @@ def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Ite
     for entry in _index():
         m = entry.regex.match(path)
         if m and method in entry.methods:
-            req = func.HttpRequest(method=method, url=f"http://127.0.0.1{path}?{query}", headers=headers,
-                                   params=dict(parse_qsl(query, keep_blank_values=True)),
-                                   route_params=m.groupdict(), body=body)
+            req = func.HttpRequest(
+                method=method,
+                url=f"http://127.0.0.1{path}?{query}",
+                headers=headers,
+                params=dict(parse_qsl(query, keep_blank_values=True)),
+                route_params=m.groupdict(),
+                body=body,
+            )
             resp = entry.fn(req)
             out = resp.get_body() or b""
             hdrs = [(k, v) for k, v in resp.headers.items() if k.lower() != "content-type"]
@@ -68,8 +86,7 @@ class WsgiHost:
     """Serves wsgi_app on 127.0.0.1 in a background thread."""
 
     def __init__(self) -> None:
-        self._server = make_server("127.0.0.1", 0, wsgi_app, server_class=_ThreadingServer,
-                                   handler_class=_QuietHandler)
+        self._server = make_server("127.0.0.1", 0, wsgi_app, server_class=_ThreadingServer, handler_class=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> str:

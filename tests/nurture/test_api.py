@@ -25,13 +25,27 @@ class Api:
         u = self.team.user(username)
         return issue_token(u.id, u.password_hash, self.container.settings, self.container.clock.now())[0]
 
-    def call(self, method: str, path: str = "", *, user: str | None = "admin", body: Any = None,
-             raw: bytes | None = None, params: dict[str, str] | None = None) -> tuple[int, Any]:
+    def call(
+        self,
+        method: str,
+        path: str = "",
+        *,
+        user: str | None = "admin",
+        body: Any = None,
+        raw: bytes | None = None,
+        params: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
         headers = {"Authorization": f"Bearer {self.token(user)}"} if user else {}
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
         url = f"http://localhost/api/message-master{'/' + path if path else ''}"
-        req = func.HttpRequest(method=method, url=url, headers=headers, params=params or {},
-                               route_params={"template_id": path} if path else {}, body=data)
+        req = func.HttpRequest(
+            method=method,
+            url=url,
+            headers=headers,
+            params=params or {},
+            route_params={"template_id": path} if path else {},
+            body=data,
+        )
         fn = message_master_step if path else message_master
         resp = fn(req)
         payload = resp.get_body()
@@ -46,7 +60,11 @@ def api(container: Container, team: Team) -> Api:
 def test_list_shows_the_default_sequence_in_send_order(api: Api) -> None:
     status, body = api.call("GET")
     assert status == 200
-    assert [(i["day"], i["time"], i["step"]) for i in body["items"]] == [(1, "10:00", 1), (3, "11:00", 2), (7, "10:30", 3)]
+    assert [(i["day"], i["time"], i["step"]) for i in body["items"]] == [
+        (1, "10:00", 1),
+        (3, "11:00", 2),
+        (7, "10:30", 3),
+    ]
     assert body["items"][0]["filename"] == "Product-Brochure.pdf"
     status, body = api.call("GET", params={"sequence": "post_meeting"})
     assert status == 200 and body["items"] == []
@@ -55,8 +73,12 @@ def test_list_shows_the_default_sequence_in_send_order(api: Api) -> None:
 
 
 def test_leader_creates_updates_and_deletes_a_step(api: Api) -> None:
-    new = {"day": 14, "time": "12:15", "text": "Hi {contact_name}, any update from {company}?",
-           "attachment_url": "https://files.example.in/case-study.pdf"}
+    new = {
+        "day": 14,
+        "time": "12:15",
+        "text": "Hi {contact_name}, any update from {company}?",
+        "attachment_url": "https://files.example.in/case-study.pdf",
+    }
     status, created = api.call("POST", user="priya", body=new)
     assert status == 201 and created["step"] == 4 and created["mime"] == "application/pdf"
     sid = str(created["id"])
@@ -101,8 +123,13 @@ def test_put_validation_and_unknown_ids(api: Api) -> None:
 
 def test_members_are_refused_and_anonymous_callers_must_log_in(api: Api) -> None:
     first = str(api.call("GET")[1]["items"][0]["id"])
-    for method, path, body in (("GET", "", None), ("POST", "", {"day": 1, "text": "x"}), ("GET", first, None),
-                               ("PUT", first, {"day": 2}), ("DELETE", first, None)):
+    for method, path, body in (
+        ("GET", "", None),
+        ("POST", "", {"day": 1, "text": "x"}),
+        ("GET", first, None),
+        ("PUT", first, {"day": 2}),
+        ("DELETE", first, None),
+    ):
         status, answer = api.call(method, path, user="amit", body=body)
         assert status == 403 and answer["error"]["code"] == "forbidden", (method, path)
         status, answer = api.call(method, path, user=None, body=body)

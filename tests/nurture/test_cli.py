@@ -10,9 +10,25 @@ from tests.conftest import FakeChannel
 from tests.nurture.conftest import AMIT, Team, local, start
 
 
-def test_templates_add_list_disable_enable(container: Container, team: Team, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["templates", "add", "--day", "10", "--time", "15:00", "--text", "Namaste {contact_name} ji",
-                 "--attachment-url", "https://files.example.in/offer.pdf", "--filename", "Diwali Offer.pdf"])
+def test_templates_add_list_disable_enable(
+    container: Container, team: Team, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "templates",
+            "add",
+            "--day",
+            "10",
+            "--time",
+            "15:00",
+            "--text",
+            "Namaste {contact_name} ji",
+            "--attachment-url",
+            "https://files.example.in/offer.pdf",
+            "--filename",
+            "Diwali Offer.pdf",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "day 10 at 15:00, attachment Diwali Offer.pdf (application/pdf)" in out
     new_id = out.split("id=")[1].split()[0]

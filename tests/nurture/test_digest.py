@@ -27,8 +27,17 @@ def _digests(db: Database) -> list[Outbox]:
 
 def _event(db: Database, team: Team, kind: str, at: datetime, user: str, status: str = "scheduled") -> None:
     with db.transaction() as s:
-        s.add(Event(lead_id=team.lead.id, kind=kind, starts_at=at, assignee_id=team.user(user).id,  # type: ignore[union-attr]
-                    status=status, created_at=at, updated_at=at))
+        s.add(
+            Event(
+                lead_id=team.lead.id,
+                kind=kind,
+                starts_at=at,
+                assignee_id=team.user(user).id,  # type: ignore[union-attr]
+                status=status,
+                created_at=at,
+                updated_at=at,
+            )
+        )
 
 
 def test_digest_lists_todays_meetings_demos_and_follow_ups(team: Team, db: Database, settings: Settings) -> None:
@@ -104,13 +113,23 @@ def test_inactive_users_get_no_digest(team: Team, db: Database, settings: Settin
 
 def test_a_date_only_event_says_the_time_is_not_fixed(team: Team, db: Database, settings: Settings) -> None:
     with db.transaction() as s:
-        s.add(Event(lead_id=team.lead.id, kind="demo", starts_at=local(2026, 11, 25, 10, 0), has_time=False,  # type: ignore[union-attr]
-                    assignee_id=team.user("amit").id, status="scheduled"))
+        s.add(
+            Event(
+                lead_id=team.lead.id,
+                kind="demo",
+                starts_at=local(2026, 11, 25, 10, 0),
+                has_time=False,  # type: ignore[union-attr]
+                assignee_id=team.user("amit").id,
+                status="scheduled",
+            )
+        )
     _plan(db, settings, MORNING)
     assert "• time not fixed — Sharma Traders" in _digests(db)[0].body
 
 
-def test_work_booked_after_the_digest_went_out_gets_no_second_digest(team: Team, db: Database, settings: Settings) -> None:
+def test_work_booked_after_the_digest_went_out_gets_no_second_digest(
+    team: Team, db: Database, settings: Settings
+) -> None:
     _event(db, team, "meeting", local(2026, 11, 25, 12, 30), "amit")
     assert _plan(db, settings, MORNING) == 1
     _event(db, team, "meeting", local(2026, 11, 25, 16, 0), "neha")  # booked at 10:00 for today

@@ -165,8 +165,15 @@ def test_start_sequence_signature_matches_the_events_handler(team: Team, quiet_s
     with team.db.transaction() as s:
         lead = s.get(Lead, team.lead.id)  # type: ignore[union-attr]
         amit = s.get(User, team.user("amit").id)
-        n = start_sequence(s, lead=lead, assignee=amit, actor_id=None, demo_event_id=None, now=DONE,  # type: ignore[arg-type]
-                           settings=quiet_settings)
+        n = start_sequence(
+            s,
+            lead=lead,
+            assignee=amit,
+            actor_id=None,
+            demo_event_id=None,
+            now=DONE,  # type: ignore[arg-type]
+            settings=quiet_settings,
+        )
     assert n == 3
 
 
@@ -177,8 +184,16 @@ def test_a_newer_demo_leaves_other_reminders_of_the_lead_alone(team: Team, quiet
     with team.db.transaction() as s:
         amit = s.get(User, team.user("amit").id)
         assert amit is not None
-        record(s, to=amit, body="Call Rakesh about the GST module", kind="reminder", urgent=False,
-               due_at=local(2026, 11, 30, 10, 0), lead_id=team.lead.id, dedupe_key="remind:manual:1")  # type: ignore[union-attr]
+        record(
+            s,
+            to=amit,
+            body="Call Rakesh about the GST module",
+            kind="reminder",
+            urgent=False,
+            due_at=local(2026, 11, 30, 10, 0),
+            lead_id=team.lead.id,
+            dedupe_key="remind:manual:1",
+        )  # type: ignore[union-attr]
     start(team, quiet_settings, local(2026, 11, 28, 15, 0), demo_event_id=None)
     manual = [r for r in team.reminders() if r.dedupe_key == "remind:manual:1"]
     assert [r.status for r in manual] == ["pending"]

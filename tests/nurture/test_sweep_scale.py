@@ -154,9 +154,7 @@ def test_two_sweeps_at_once_never_send_a_message_twice(settings: Settings, pg_db
     amit = team.user("amit")
     _due_reminders(pg_db, amit.id, amit.phone, team.lead.id, n)  # type: ignore[union-attr]
     channel = CountingChannel(delay_every=25)
-    containers = [
-        Container(settings, database=pg_db, clock=FixedClock(NOW), whatsapp=channel) for _ in range(2)
-    ]
+    containers = [Container(settings, database=pg_db, clock=FixedClock(NOW), whatsapp=channel) for _ in range(2)]
     results: list[Any] = [None, None]
     barrier = threading.Barrier(2)
 
@@ -185,8 +183,15 @@ def test_two_sweeps_planning_the_digest_at_once_write_one_per_user(settings: Set
     team = make_team(pg_db, NOW)
     with pg_db.transaction() as s:
         for name in ("amit", "neha", "priya"):
-            s.add(Event(lead_id=team.lead.id, kind="meeting", starts_at=NOW + timedelta(hours=3),  # type: ignore[union-attr]
-                        assignee_id=team.user(name).id, status="scheduled"))
+            s.add(
+                Event(
+                    lead_id=team.lead.id,
+                    kind="meeting",
+                    starts_at=NOW + timedelta(hours=3),  # type: ignore[union-attr]
+                    assignee_id=team.user(name).id,
+                    status="scheduled",
+                )
+            )
     at = datetime(2026, 11, 25, 3, 31, tzinfo=UTC)  # 09:01 IST
     barrier = threading.Barrier(4)
     added: list[int] = []

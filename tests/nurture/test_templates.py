@@ -61,8 +61,11 @@ def test_a_valid_step_is_stored_with_defaults_and_guessed_attachment_details(db:
     with db.transaction() as s:
         row = tpl.create_step(
             s,
-            {"day": "2", "text": " Hi {contact_name}, {{price list}} for {company} from {assignee} ",
-             "attachment_url": "https://cdn.example.in/files/Price%20List.pdf"},
+            {
+                "day": "2",
+                "text": " Hi {contact_name}, {{price list}} for {company} from {assignee} ",
+                "attachment_url": "https://cdn.example.in/files/Price%20List.pdf",
+            },
             NOW,
         )
         data = tpl.step_to_dict(row)

@@ -26,7 +26,9 @@ def test_history_shows_scheduled_sent_and_cancelled_reminders(nurture_container:
     assert ("activity", "reminder_scheduled") in kinds and ("activity", "reminder_cancelled") in kinds
 
 
-def test_pending_reminders_are_follow_up_tasks_of_whoever_owns_the_lead(nurture_container: Container, team: Team) -> None:
+def test_pending_reminders_are_follow_up_tasks_of_whoever_owns_the_lead(
+    nurture_container: Container, team: Team
+) -> None:
     from crm_core.db.models import User
     from crm_core.nurture.sequence import move_pending
     from crm_core.security.tokens import issue_token
