@@ -178,13 +178,8 @@ def _default(args: argparse.Namespace) -> int:
     except TemplateError as exc:
         raise _fail(exc) from None
     if created:
-        hint = (
-            ""
-            if args.brochure_url
-            else (
-                f"\nreplace the placeholder brochure link: python -m crm_core templates edit {first} --attachment-url URL"
-            )
-        )
+        edit = f"python -m crm_core templates edit {first} --attachment-url URL"
+        hint = "" if args.brochure_url else f"\nreplace the placeholder brochure link: {edit}"
         print(f"created the default post-demo sequence ({created} steps){hint}")
     else:
         print("the post-demo sequence already has steps; nothing changed")
