@@ -149,7 +149,13 @@ def serve(route: Route, req: func.HttpRequest) -> func.HttpResponse:
     if req.method.upper() == "OPTIONS":
         return _with_cors(req, route, func.HttpResponse(status_code=204), preflight=True)
     try:
-        response = _serve(route, req)
+        if req.method.upper() == "GET":
+            # Reads are safe to repeat: ride out a brief outage (Azure SQL serverless resume, failover) in-process.
+            from crm_core.db.engine import with_retry
+
+            response = with_retry(lambda: _serve(route, req), attempts=3)
+        else:
+            response = _serve(route, req)
     except ApiError as err:
         response = error_response(err)
     except ConfigError as exc:
