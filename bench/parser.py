@@ -1,0 +1,101 @@
+"""Parser: built-in (rules) messages/s after start-up, and the share of the corpus answered without GPT."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from bench.common import IST, NOW, REPO, Run, Target, bench_settings, figure
+
+SECTION = "parser"
+SPEED = Target(">=", 5000, "≥ 5,000 msg/s")
+CORPUS = REPO.parent / "shared" / "corpus" / "commands.jsonl"
+# Used only when the shared corpus is absent (a fresh clone): a few messages of each kind.
+SAMPLE = (
+    "New lead: Acme Pvt Ltd, Rohit Mehra, 9876501234, IndiaMART, Priya",
+    "naya lead: Desai Pharma, contact Hetal Desai 9824055667, source website, Neha ko assign karo",
+    "Kumar Steels qualified",
+    "Turnover 50 lakh, current system Excel, challenge is follow-up tracking",
+    "Schedule meeting with Kumar Steels tomorrow 11am",
+    "meeting fix karo Desai Pharma ke saath kal 4 baje, Neha",
+    "Schedule demo for Acme Pvt Ltd on 27 Nov at 11am",
+    "Move the meeting with Kumar Steels to Friday 5pm",
+    "Meeting done for Acme Pvt Ltd. They were very interested.",
+    "Demo done for BlueWave Tech, they liked the reporting module",
+    "Add note for Kumar Steels: sent brochure on email",
+    "Reassign Acme Pvt Ltd to Amit",
+    "Deal closed for Acme Pvt Ltd 🎉",
+    "Kumar Steels lost - went with a competitor",
+    "my tasks today",
+    "show my leads",
+    "status of Acme Pvt Ltd?",
+    "help",
+    "ok thanks 👍",
+)
+
+
+def corpus_texts() -> tuple[list[str], str]:
+    """The corpus messages and where they came from."""
+    if CORPUS.is_file():
+        texts = [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return texts, f"corpus {CORPUS.name} ({len(texts)} messages)"
+    return list(SAMPLE), f"built-in sample of {len(SAMPLE)} (shared corpus not found at {CORPUS})"
+
+
+class _CountingGpt:
+    """A GPT stand-in that counts how often the hybrid parser asks it, and answers with the rules' guess."""
+
+    def __init__(self, rules: Any) -> None:
+        self.rules = rules
+        self.calls = 0
+
+    def parse(self, text: str, ctx: Any) -> Any:
+        """Count the call; answer as the rules did."""
+        self.calls += 1
+        return self.rules.parse(text, ctx).model_copy(update={"source": "gpt"})
+
+
+def _gpt_calls(texts: list[str], settings: Any, ctx: Any) -> int:
+    """How many of the texts the app's hybrid parser would send to GPT."""
+    from crm_core.parsing.hybrid import HybridParser
+    from crm_core.parsing.rules import RuleParser
+
+    rules = RuleParser(region=settings.default_region)
+    gpt = _CountingGpt(rules)
+    hybrid = HybridParser(rules, gpt, threshold=settings.parser_confidence_threshold)
+    for text in texts:
+        hybrid.parse(text, ctx)
+    return gpt.calls
+
+
+def measure(run: Run) -> None:
+    """Time the rules parser over the corpus, cycled; count the messages the hybrid parser answers without GPT."""
+    from crm_core.parsing.rules import RuleParser
+    from crm_core.ports import ParseContext
+
+    texts, origin = corpus_texts()
+    settings = bench_settings("sqlite://")
+    ctx = ParseContext(now=NOW, tz=IST)
+    start = time.perf_counter()
+    parser = RuleParser(region=settings.default_region)
+    for text in texts:
+        parser.parse(text, ctx)
+    startup_ms = (time.perf_counter() - start) * 1000
+    n = run.sizes.parser_messages
+    start = time.perf_counter()
+    for i in range(n):
+        parser.parse(texts[i % len(texts)], ctx)
+    rate = n / (time.perf_counter() - start)
+    without = len(texts) - _gpt_calls(texts, settings, ctx)
+    run.add(
+        figure(SECTION, "start-up + first pass over the corpus", round(startup_ms, 1), "ms", note=origin),
+        figure(SECTION, "built-in parser throughput", round(rate), "msg/s", SPEED, note=f"{n:,} messages, one thread"),
+        figure(
+            SECTION,
+            "share answered without GPT",
+            round(100 * without / len(texts), 1),
+            "%",
+            note=f"{without}/{len(texts)} (hybrid parser, threshold {settings.parser_confidence_threshold})",
+        ),
+    )
