@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select, tuple_, type_coerce, union_all
 from sqlalchemy import func as sqlf
 
 from crm_core.api import cursors
 from crm_core.api.http import Reply, RequestContext
-from crm_core.api.policy import lead_scope, visible_lead, visible_user
+from crm_core.api.policy import is_admin, lead_scope, visible_lead, visible_user
 from crm_core.api.schemas import ActivityOut, ActivityPage, LeadOut, LeadPage, LeadsQuery, PageQuery
 from crm_core.api.users import user_ref
-from crm_core.db.models import Activity, Lead, User
+from crm_core.db.models import Activity, Lead, User, UTCDateTime
 
 
 def lead_out(lead: Lead, owner: User) -> LeadOut:
@@ -41,20 +41,23 @@ def lead_out(lead: Lead, owner: User) -> LeadOut:
 
 
 def list_leads(ctx: RequestContext) -> Reply:
-    """A user's leads (owned or created), newest activity first; filters status and q; limit + cursor."""
+    """A user's leads (owned or created), newest activity first; filters status and q; limit + cursor.
+
+    Owned and created-by-but-owned-by-others leads are two keyset branches of one UNION ALL, each walking its
+    own index ((owner_id, last_activity_at) and (creator_id, owner_id)) and stopping at limit + 1 rows; an OR
+    over both columns would sort every lead of the user for each page. No total count (it would scan them all).
+    """
     session, actor = ctx.db, ctx.actor
     target = visible_user(session, actor, session.get(User, ctx.path.user_id))
     query: LeadsQuery = ctx.query
-    stmt = (
-        select(Lead, User)
-        .join(User, User.id == Lead.owner_id)
-        .where(or_(Lead.owner_id == target.id, Lead.creator_id == target.id), lead_scope(actor))
-    )
+    # Every lead owned or created by a visible user is in the caller's scope; the scope only matters (and is only
+    # added) for a leader reading a member's leads. An OR on the caller's own id would spoil the index plans.
+    conditions: list[ColumnElement[bool]] = [] if actor.id == target.id or is_admin(actor) else [lead_scope(actor)]
     if query.status:
-        stmt = stmt.where(Lead.status == query.status)
+        conditions.append(Lead.status == query.status)
     if query.q:
         needle = query.q.lower()
-        stmt = stmt.where(
+        conditions.append(
             or_(
                 sqlf.lower(Lead.company).contains(needle, autoescape=True),
                 sqlf.lower(Lead.contact_name).contains(needle, autoescape=True),
@@ -64,8 +67,32 @@ def list_leads(ctx: RequestContext) -> Reply:
         )
     if query.cursor:
         at, last_id = cursors.decode(query.cursor, datetime, int)
-        stmt = stmt.where(or_(Lead.last_activity_at < at, and_(Lead.last_activity_at == at, Lead.id < last_id)))
-    rows = session.execute(stmt.order_by(Lead.last_activity_at.desc(), Lead.id.desc()).limit(query.limit + 1)).all()
+        bound = tuple_(type_coerce(at, UTCDateTime()), last_id)
+        conditions.append(tuple_(Lead.last_activity_at, Lead.id) < bound)  # a range seek on the index
+    whose = (
+        Lead.owner_id == target.id,
+        and_(Lead.creator_id == target.id, Lead.owner_id < target.id),
+        and_(Lead.creator_id == target.id, Lead.owner_id > target.id),
+    )
+    newest = (Lead.last_activity_at.desc(), Lead.id.desc())
+    branches = [
+        select(Lead.id, Lead.last_activity_at).where(who, *conditions).order_by(*newest).limit(query.limit + 1)
+        for who in whose
+    ]
+    merged = union_all(*(select(*b.subquery().c) for b in branches)).subquery()
+    top = (
+        select(merged.c.id, merged.c.last_activity_at)
+        .order_by(merged.c.last_activity_at.desc(), merged.c.id.desc())
+        .limit(query.limit + 1)
+        .subquery()
+    )
+    stmt = (
+        select(Lead, User)
+        .join(top, top.c.id == Lead.id)
+        .join(User, User.id == Lead.owner_id)
+        .order_by(top.c.last_activity_at.desc(), top.c.id.desc())
+    )
+    rows = session.execute(stmt).all()
     page = rows[: query.limit]
     next_cursor = None
     if len(rows) > query.limit:

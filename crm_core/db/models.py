@@ -129,6 +129,7 @@ class Lead(Base):
     __table_args__ = (
         Index("ix_leads_owner_last_activity", "owner_id", "last_activity_at"),
         Index("ix_leads_status_owner", "status", "owner_id"),
+        Index("ix_leads_creator_owner", "creator_id", "owner_id"),  # leads a user created for others
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

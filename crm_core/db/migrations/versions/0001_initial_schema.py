@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 19:09:22.418368
+Create Date: 2026-11-24 20:06:39.962491
 """
 
 from collections.abc import Sequence
@@ -90,6 +90,7 @@ def upgrade() -> None:
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_leads_company_key"), ["company_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_leads_creator_id"), ["creator_id"], unique=False)
+        batch_op.create_index("ix_leads_creator_owner", ["creator_id", "owner_id"], unique=False)
         batch_op.create_index("ix_leads_owner_last_activity", ["owner_id", "last_activity_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_leads_phone"), ["phone"], unique=False)
         batch_op.create_index("ix_leads_status_owner", ["status", "owner_id"], unique=False)
@@ -271,6 +272,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_leads_status_owner")
         batch_op.drop_index(batch_op.f("ix_leads_phone"))
         batch_op.drop_index("ix_leads_owner_last_activity")
+        batch_op.drop_index("ix_leads_creator_owner")
         batch_op.drop_index(batch_op.f("ix_leads_creator_id"))
         batch_op.drop_index(batch_op.f("ix_leads_company_key"))
 
