@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 from rapidfuzz import fuzz
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from crm_core.db.models import Lead, Role, User
@@ -240,13 +240,27 @@ def team_member_ids(session: Session, leader: User) -> list[int]:
 
 def visible_leads_query(session: Session, user: User) -> Select[Any]:
     """A SELECT of the leads a user may see and act on (members: own/created; leaders: team's; admins: all)."""
+    return _visible(session, user, Lead.owner_id, Lead.creator_id)
+
+
+def _visible(session: Session, user: User, owner: Any, creator: Any) -> Select[Any]:
+    """visible_leads_query with the owner/creator columns (or expressions of them) given."""
     stmt = select(Lead)
     if user.role == Role.ADMIN:
         return stmt
     if user.role == Role.LEADER:
         ids = team_member_ids(session, user)
-        return stmt.where(or_(Lead.owner_id.in_(ids), Lead.creator_id.in_(ids)))
-    return stmt.where(or_(Lead.owner_id == user.id, Lead.creator_id == user.id))
+        return stmt.where(or_(owner.in_(ids), creator.in_(ids)))
+    return stmt.where(or_(owner == user.id, creator == user.id))
+
+
+def lookup_scope(session: Session, user: User) -> Select[Any]:
+    """The user's visible leads, written so the database narrows by company_key rather than by owner.
+
+    `owner_id + 0` keeps SQLite (which has no statistics) off the owner index: for someone who sees most leads,
+    walking it reads every row, while the company_key index reads a handful.
+    """
+    return _visible(session, user, Lead.owner_id + 0, Lead.creator_id + 0)
 
 
 def can_act_on(session: Session, user: User, lead: Lead) -> bool:
@@ -278,14 +292,111 @@ def _loaded(session: Session, match: LeadMatch[Named]) -> LeadMatch[Lead]:
     return LeadMatch(lead=load(match.lead), candidates=candidates, suggestion=load(match.suggestion))
 
 
+CANDIDATE_LIMIT = 200  # rows one narrowing query may fetch
+FALLBACK_LIMIT = 300  # rows the last, broad query may fetch (token matches first, then the most recently active)
+_MIN_TOKEN = 3  # shorter words are too common to narrow by
+_DEVANAGARI_FIRST, _DEVANAGARI_END = "\u0900", "\u0980"
+
+
+def _recent(stmt: Select[Any], limit: int) -> Select[Any]:
+    return stmt.order_by(Lead.last_activity_at.desc(), Lead.id.desc()).limit(limit)
+
+
+def _next_prefix(prefix: str) -> str:
+    """The smallest string above every string that starts with prefix (for an index range scan)."""
+    last = ord(prefix[-1])
+    return prefix[:-1] + chr(last + 1) if last < 0x10FFFF else prefix + "\U0010ffff"
+
+
+def _starts_with(prefix: str) -> ColumnElement[bool]:
+    """company_key starts with prefix, as a range the company_key index answers (LIKE 'x%' often is not)."""
+    return and_(Lead.company_key >= prefix, Lead.company_key < _next_prefix(prefix))
+
+
+def _spellings(query: str) -> list[list[str]]:
+    """The query's core words, and those of its transliteration when it is written in Devanagari."""
+    texts = [query, devanagari_to_latin(query)] if has_devanagari(query) else [query]
+    return [words for words in (_core_words(text) for text in texts) if words]
+
+
+def _query_keys(query: str) -> list[str]:
+    """The company keys the query may mean (its own, and its transliteration's)."""
+    return list(dict.fromkeys("".join(words) for words in _spellings(query)))
+
+
+def _query_words(query: str) -> list[str]:
+    """The query's words (in each spelling) long enough to narrow by."""
+    return list(dict.fromkeys(w for words in _spellings(query) for w in words if len(w) >= _MIN_TOKEN))
+
+
+def _prefix_conditions(query: str) -> list[tuple[ColumnElement[bool], int]]:
+    """Index ranges worth looking in, with a priority (lower first): the whole key as a prefix, its first word,
+    its first three letters (a typo later in the first word); for a Latin query, names stored in Devanagari."""
+    conditions: list[tuple[ColumnElement[bool], int]] = []
+    for words in _spellings(query):
+        key = "".join(words)
+        conditions.append((_starts_with(key), 0))
+        if words[0] != key:
+            conditions.append((_starts_with(words[0]), 1))
+        if len(words[0]) > _MIN_TOKEN:
+            conditions.append((_starts_with(key[:_MIN_TOKEN]), 2))
+    if not has_devanagari(query):
+        devanagari = and_(Lead.company_key >= _DEVANAGARI_FIRST, Lead.company_key < _DEVANAGARI_END)
+        conditions.append((devanagari, 3))
+    return conditions
+
+
+def _merged(*groups: Sequence[Named]) -> list[Named]:
+    seen: dict[int, Named] = {}
+    for group in groups:
+        for row in group:
+            seen.setdefault(row.id, row)
+    return list(seen.values())
+
+
+def _found(match: LeadMatch[Named]) -> bool:
+    return match.lead is not None or bool(match.candidates)
+
+
+def lookup_lead(session: Session, scope: Select[Any], query: str) -> LeadMatch[Named]:
+    """Find a lead by company among the leads a SELECT of Lead allows, fetching a bounded number of rows.
+
+    In turn, stopping at the first that matches: the exact company key (one indexed query); leads whose key
+    starts like the query's (index ranges); then leads containing one of the query's words, topped up with the
+    most recently active (the only query that reads the whole scope, and it returns at most FALLBACK_LIMIT).
+    """
+    keys = _query_keys(query)
+    if not keys:
+        return LeadMatch()
+    exact = _light(session, _recent(scope.where(Lead.company_key.in_(keys)), CANDIDATE_LIMIT))
+    if exact:
+        match = match_lead(query, exact)
+        if _found(match):
+            return match
+    conditions = _prefix_conditions(query)
+    priority = case(*((cond, rank) for cond, rank in conditions), else_=9)
+    narrowed_stmt = scope.where(or_(*(cond for cond, _ in conditions)))
+    narrowed_stmt = narrowed_stmt.order_by(priority, Lead.last_activity_at.desc(), Lead.id.desc())
+    narrowed = _merged(exact, _light(session, narrowed_stmt.limit(CANDIDATE_LIMIT)))
+    match = match_lead(query, narrowed)
+    if _found(match):
+        return match
+    words = _query_words(query)
+    token = or_(*(Lead.company_key.contains(w, autoescape=True) for w in words)) if words else None
+    broad_stmt = scope.order_by(
+        *([case((token, 0), else_=1)] if token is not None else []), Lead.last_activity_at.desc(), Lead.id.desc()
+    )
+    return match_lead(query, _merged(narrowed, _light(session, broad_stmt.limit(FALLBACK_LIMIT))))
+
+
 def find_lead(session: Session, user: User, query: str) -> LeadMatch[Lead]:
     """Fuzzy-find a lead by company among the user's visible leads."""
-    return _loaded(session, match_lead(query, _light(session, visible_leads_query(session, user))))
+    return _loaded(session, lookup_lead(session, lookup_scope(session, user), query))
 
 
 def find_lead_anywhere(session: Session, query: str) -> Lead | None:
     """A clear match among all leads (to refuse clearly when the lead exists but belongs to someone else)."""
-    return _loaded(session, match_lead(query, _light(session, select(Lead)))).lead
+    return _loaded(session, lookup_lead(session, select(Lead), query)).lead
 
 
 @dataclass
