@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from crm_core.db.models import Outbox, User, utcnow
+
+PRECLAIM_KEY = "outbox_preclaim"
+
+
+@dataclass
+class PreClaim:
+    """Set on `session.info[PRECLAIM_KEY]` by a caller that sends right after commit (the queue function).
+
+    Rows recorded in that session that are due now (and urgent, or outside quiet hours) are inserted already
+    claimed — status 'sending', this token and a lease — so the post-commit sender needs no claim transaction.
+    If the process dies before sending, the sweep reclaims them when the lease runs out.
+    """
+
+    token: str
+    now: Callable[[], datetime]  # the clock; the leases count from `since`
+    since: datetime
+    lease: timedelta  # for the first row
+    per_row: timedelta  # added for each further row (they are sent one after another)
+    quiet: bool = False  # inside quiet hours: non-urgent rows stay pending for the sweep to defer
+    rows: list[Outbox] = field(default_factory=list)  # born claimed
+    others: list[Outbox] = field(default_factory=list)  # recorded pending (not due yet, or quiet hours)
+
+    def take(self, row: Outbox) -> None:
+        """Claim a freshly recorded row when it is due now."""
+        if row.due_at > self.now() or (self.quiet and not row.urgent):
+            self.others.append(row)
+            return
+        row.status = "sending"
+        row.claim_token = self.token
+        row.claimed_until = self.since + self.lease + self.per_row * len(self.rows)
+        self.rows.append(row)
 
 
 @dataclass(frozen=True)
@@ -63,5 +95,8 @@ def record(
         dedupe_key=dedupe_key,
         data=data,
     )
+    preclaim = session.info.get(PRECLAIM_KEY)
+    if isinstance(preclaim, PreClaim):
+        preclaim.take(row)
     session.add(row)
     return row

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.db.models import Outbox, OutboxStatus
 from crm_core.delivery.quiet_hours import quiet_until
+from crm_core.outbox import PRECLAIM_KEY, PreClaim
 from crm_core.ports import OutgoingMessage, SendError
 
 if TYPE_CHECKING:
@@ -202,6 +203,46 @@ def deliver_now(container: Container, outbox_ids: Sequence[int]) -> SweepStats:
         stats.claimed += len(rows)
         stats.deferred += deferred
         send_claimed(container, rows, stats, now)
+    return stats
+
+
+def start_preclaim(container: Container, session: Session) -> PreClaim:
+    """Make rows recorded in `session` from now on born claimed for `deliver_claimed` after commit."""
+    per_row = timedelta(seconds=container.settings.maytapi_timeout_seconds + 5)
+    now = container.clock.now()
+    claim_ = PreClaim(
+        token=str(uuid.uuid4()),
+        now=container.clock.now,
+        since=now,
+        lease=timedelta(seconds=120) + per_row,
+        per_row=per_row,
+        quiet=quiet_until(now, container.settings) is not None,
+    )
+    session.info[PRECLAIM_KEY] = claim_
+    return claim_
+
+
+def detach_preclaimed(session: Session, claim_: PreClaim) -> tuple[list[Outbox], list[int]]:
+    """The rows born claimed in this transaction (detached, so they keep their values after commit), and the
+    ids of pending rows it recorded that are due by now after all (for `deliver_now`)."""
+    session.info.pop(PRECLAIM_KEY, None)
+    session.flush()
+    rows = [row for row in claim_.rows if row in session and row.id is not None and row.claim_token == claim_.token]
+    for row in rows:
+        session.expunge(row)
+    now = claim_.now()
+    pending = [  # due by now after all (a clock that moves); later or quiet-hours rows are the sweep's
+        row.id
+        for row in claim_.others
+        if row in session and row.id is not None and row.due_at <= now and (row.urgent or not claim_.quiet)
+    ]
+    return rows, pending
+
+
+def deliver_claimed(container: Container, rows: Sequence[Outbox], at: datetime | None = None) -> SweepStats:
+    """Send rows that were inserted already claimed (see `start_preclaim`), after their transaction committed."""
+    stats = SweepStats(claimed=len(rows))
+    send_claimed(container, rows, stats, at)
     return stats
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Integer, cast, literal_column, null, select, union_all
 
 from crm_core.commands import Command, Intent, ParseResult
 from crm_core.db.models import ConversationState, Lead, User
@@ -108,14 +108,32 @@ def respond(ctx: HandlerContext, text: str, parser: Parser) -> RespondOutcome:
 def parse_context(ctx: HandlerContext, state: ConversationState | None = None) -> ParseContext:
     """What the parser may know: now, the zone, the sender, the team's names, recent leads, what is awaited."""
     session = ctx.session
-    names = tuple(session.scalars(select(User.name).where(User.active.is_(True)).order_by(User.name)))
+    # One round trip for both lists: the team's names (k=0) and the sender's newest leads (k=1).
+    names_stmt = select(
+        User.name.label("v"),
+        literal_column("0", Integer).label("k"),
+        cast(null(), Lead.last_activity_at.type).label("t"),
+        cast(null(), Integer).label("i"),
+    ).where(User.active.is_(True))
     recent_stmt = (
         visible_leads_query(session, ctx.sender)
-        .with_only_columns(Lead.company)
+        .with_only_columns(
+            Lead.company.label("v"),
+            literal_column("1", Integer).label("k"),
+            Lead.last_activity_at.label("t"),
+            Lead.id.label("i"),
+        )
         .order_by(Lead.last_activity_at.desc(), Lead.id.desc())
         .limit(RECENT_LEADS)
+        .subquery()
     )
-    recent = tuple(session.scalars(recent_stmt))
+    recent_part = select(recent_stmt.c.v, recent_stmt.c.k, recent_stmt.c.t, recent_stmt.c.i)
+    both = union_all(names_stmt, recent_part).subquery()
+    rows = session.execute(
+        select(both.c.v, both.c.k).order_by(both.c.k, both.c.t.desc(), both.c.i.desc(), both.c.v)
+    ).all()
+    names = tuple(v for v, k in rows if k == 0)
+    recent = tuple(v for v, k in rows if k == 1)
     return ParseContext(
         now=ctx.now(),
         tz=ctx.settings.tz,

@@ -43,7 +43,11 @@ class Request:
 
 def load_state(ctx: HandlerContext) -> ConversationState | None:
     """The sender's live conversation state (an expired one is removed)."""
-    row = ctx.session.scalar(select(ConversationState).where(ConversationState.user_id == ctx.sender.id))
+    if ctx.state_read:  # read with the message, in this transaction, after the sender was locked
+        ctx.state_read = False
+        row = ctx.state
+    else:
+        row = ctx.session.scalar(select(ConversationState).where(ConversationState.user_id == ctx.sender.id))
     if row is None:
         return None
     if row.expires_at <= ctx.now():

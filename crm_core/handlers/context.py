@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crm_core.clock import Clock
-from crm_core.db.models import Activity, Lead, Outbox, User
+from crm_core.db.models import Activity, ConversationState, Lead, Outbox, User
 from crm_core.outbox import Attachment, record
 from crm_core.settings import Settings
 
@@ -27,6 +27,10 @@ class HandlerContext:
     reply_channel: str = "whatsapp"  # "app" when the message came from the frontend
     replies: list[Outbox] = field(default_factory=list)
     lead_id: int | None = None  # the lead this message acted on (for the inbound record and history)
+    # The sender's conversation state, read by the pipeline together with the message (saves a round trip);
+    # used once by handlers.common.load_state when state_read is True.
+    state_read: bool = False
+    state: ConversationState | None = None
 
     def now(self) -> datetime:
         """The current moment (UTC)."""

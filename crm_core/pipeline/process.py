@@ -10,7 +10,8 @@ How (see docs/readme/pipeline.md for the reasoning):
    the handlers wrote, commit. Repeat until this worker's own message is applied. A message is applied only
    once it was recorded at least ORDERING_WINDOW_SECONDS ago: until then a predecessor handed over at about
    the same time may not be recorded yet, so its queue message is re-enqueued with a delay and acknowledged.
-3. After each commit, deliver the outbox rows just written (post-commit delivery); the sweep retries failures.
+3. After each commit, deliver the outbox rows just written; they were inserted already claimed (leased), so this
+   is one send and one conditional UPDATE each. The sweep retries failures and takes over a dead worker's rows.
 
 Failures: TransientError and transient database errors propagate (the transaction rolls back and the queue
 retries; after maxDequeueCount the poison queue takes over); PermanentError and validation errors are
@@ -27,13 +28,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm_core.composition import Container, get_container
 from crm_core.db.engine import is_transient
-from crm_core.db.models import InboundMessage, LlmCall, Outbox, OutboxStatus, User
+from crm_core.db.models import ConversationState, InboundMessage, LlmCall, Outbox, OutboxStatus, User
+from crm_core.delivery.outbox_delivery import detach_preclaimed, start_preclaim
 from crm_core.envelope import Envelope
 from crm_core.errors import PermanentError, TransientError
 from crm_core.handlers.context import HandlerContext
@@ -73,7 +75,17 @@ class Step:
     applied_id: int | None = None  # the inbound row applied in this step
     own_done: bool = False  # this worker's message is applied (now or earlier)
     wait_seconds: float = 0.0  # > 0: the next message is too young; try again after this long
-    outbox_ids: list[int] = field(default_factory=list)
+    outbox_ids: list[int] = field(default_factory=list)  # pending rows to claim and send after commit
+    claimed: list[Outbox] = field(default_factory=list)  # rows born claimed in this transaction (detached)
+
+
+class _Permanent(Exception):
+    """A message's handlers failed for good (PermanentError / ValidationError); its transaction is rolled back."""
+
+    def __init__(self, row_id: int, error: Exception) -> None:
+        super().__init__(f"inbound message {row_id} failed permanently")
+        self.row_id = row_id
+        self.error = error
 
 
 class _PredecessorFailed(Exception):
@@ -156,10 +168,12 @@ def _lock_sender(session: Session, phone: str) -> User | None:
 
 
 def _pending_outbox_ids(session: Session, inbound_id: int) -> list[int]:
-    """Outbox rows written for a message (or still in this session) that are waiting to be sent."""
-    ids = set(
-        session.scalars(select(Outbox.id).where(Outbox.inbound_id == inbound_id, Outbox.status == OutboxStatus.PENDING))
-    )
+    """Outbox rows written for a message (or still in this session) that are waiting to be sent.
+
+    'sending' rows are included: `deliver_now` takes one over only once its lease ran out (a crashed worker).
+    """
+    waiting = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+    ids = set(session.scalars(select(Outbox.id).where(Outbox.inbound_id == inbound_id, Outbox.status.in_(waiting))))
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Outbox) and obj.status == OutboxStatus.PENDING and obj.id is not None:
             ids.add(obj.id)
@@ -212,7 +226,9 @@ def _settles_at(row: InboundMessage, window: timedelta) -> datetime:
     return row.received_at + window
 
 
-def _apply(container: Container, session: Session, user: User, row: InboundMessage) -> None:
+def _apply(
+    container: Container, session: Session, user: User, row: InboundMessage, state: ConversationState | None = None
+) -> None:
     """Run the handlers on one message and record the outcome on its row (inside the caller's transaction)."""
     settings, clock = container.settings, container.clock
     kind = (row.result or {}).get("kind", "text")
@@ -225,6 +241,8 @@ def _apply(container: Container, session: Session, user: User, row: InboundMessa
         inbound_id=row.id,
         lang=lang,
         reply_channel="app" if row.provider == "app" else "whatsapp",
+        state_read=True,
+        state=state,
     )
     result: dict[str, Any] = {}
     status, intent, lead_id = Status.DONE, None, None
@@ -235,27 +253,19 @@ def _apply(container: Container, session: Session, user: User, row: InboundMessa
         ctx.reply(TOO_LONG_REPLY)
         intent, result = "too_long", {"kind": kind}
     else:
-        try:
-            with session.begin_nested():
-                outcome = _respond(ctx, row.text, container.parser)
-        except (PermanentError, ValidationError) as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else "that message could not be understood"
-            ctx.replies.clear()
-            ctx.lead_id = None
-            ctx.reply(PERMANENT_REPLY.format(reason=reason) if isinstance(exc, ValidationError) else reason)
-            status, intent, result = Status.FAILED, "error", {"error": reason[:500], "permanent": True}
-            log.info("message %s failed permanently: %s", row.id, reason)
-        else:
-            parse = getattr(outcome, "parse", None)
-            raw_intent = getattr(outcome, "intent", None)
-            intent = str(getattr(raw_intent, "value", raw_intent)) if raw_intent is not None else None
-            lead_id = getattr(outcome, "lead_id", None) or ctx.lead_id
-            result = {"intent": intent, "lead_id": lead_id, "replies": len(ctx.replies)}
-            if parse is not None:
-                result.update(source=parse.source, confidence=parse.confidence)
-                llm = _llm_call(container, row.id, parse)
-                if llm is not None:
-                    session.add(llm)
+        # A PermanentError / ValidationError propagates: the caller rolls the whole transaction back (so
+        # nothing the handler did survives) and records the failure in a fresh one (_record_failure).
+        outcome = _respond(ctx, row.text, container.parser)
+        parse = getattr(outcome, "parse", None)
+        raw_intent = getattr(outcome, "intent", None)
+        intent = str(getattr(raw_intent, "value", raw_intent)) if raw_intent is not None else None
+        lead_id = getattr(outcome, "lead_id", None) or ctx.lead_id
+        result = {"intent": intent, "lead_id": lead_id, "replies": len(ctx.replies)}
+        if parse is not None:
+            result.update(source=parse.source, confidence=parse.confidence)
+            llm = _llm_call(container, row.id, parse)
+            if llm is not None:
+                session.add(llm)
     row.status = status
     row.sender_user_id = user.id
     row.intent = intent[:32] if intent else None
@@ -263,6 +273,36 @@ def _apply(container: Container, session: Session, user: User, row: InboundMessa
     row.result = result
     row.processed_at = clock.now()
     session.flush()
+
+
+def _record_failure(container: Container, sender: str, own_id: int, failed: _Permanent) -> Step:
+    """Mark a message that failed permanently as failed and answer why (its changes were rolled back)."""
+    exc = failed.error
+    reason = str(exc).splitlines()[0] if str(exc) else "that message could not be understood"
+    with container.database.transaction() as session:
+        user = _lock_sender(session, sender)
+        row = session.get(InboundMessage, failed.row_id, populate_existing=True)
+        if row is None or row.status != Status.RECEIVED or user is None:
+            return Step()  # someone else settled it meanwhile; the caller looks again
+        preclaim = start_preclaim(container, session)
+        record(
+            session,
+            to=user,
+            body=PERMANENT_REPLY.format(reason=reason) if isinstance(exc, ValidationError) else reason,
+            kind="reply",
+            channel="app" if row.provider == "app" else "whatsapp",
+            inbound_id=row.id,
+            due_at=container.clock.now(),
+        )
+        row.status = Status.FAILED
+        row.sender_user_id = user.id
+        row.intent = "error"
+        row.lead_id = None
+        row.result = {"error": reason[:500], "permanent": True}
+        row.processed_at = container.clock.now()
+        claimed, pending = detach_preclaimed(session, preclaim)
+    log.info("message %s failed permanently: %s", row.id, reason)
+    return Step(applied_id=failed.row_id, own_done=failed.row_id == own_id, outbox_ids=pending, claimed=claimed)
 
 
 def user_prefers_hindi(session: Session, user: User) -> bool:
@@ -301,22 +341,53 @@ def _model_name(container: Container) -> str:
     return s.azure_openai_deployment if s.azure_openai_endpoint and s.azure_openai_deployment else s.openai_model
 
 
+def _own_and_next(
+    session: Session, sender: str, user: User | None, own_id: int, skip: set[int]
+) -> tuple[InboundMessage | None, InboundMessage | None, ConversationState | None]:
+    """Our own inbound row, the sender's oldest unapplied one (not in `skip`) and the sender's conversation
+    state, fresh, in one SELECT (run after the sender is locked, so nothing of theirs changes meanwhile)."""
+    oldest = select(InboundMessage.id).where(InboundMessage.sender == sender, InboundMessage.status == Status.RECEIVED)
+    if skip:
+        oldest = oldest.where(InboundMessage.id.not_in(skip))
+    oldest = oldest.order_by(InboundMessage.sent_at, InboundMessage.id).limit(1)
+    where = or_(InboundMessage.id == own_id, InboundMessage.id == oldest.scalar_subquery())
+    state: ConversationState | None = None
+    if user is not None:
+        pairs = session.execute(
+            select(InboundMessage, ConversationState)
+            .outerjoin(ConversationState, ConversationState.user_id == user.id)
+            .where(where)
+            .execution_options(populate_existing=True)
+        ).all()
+        rows = [row for row, _ in pairs]
+        state = next((found for _, found in pairs if found is not None), None)
+    else:
+        rows = list(session.scalars(select(InboundMessage).where(where).execution_options(populate_existing=True)))
+    own = next((row for row in rows if row.id == own_id), None)
+    others = [row for row in rows if row.id != own_id]
+    if others:
+        return own, others[0], state
+    # Our row is never skipped, so while it is unapplied the oldest is it or an earlier one.
+    return own, own if own is not None and own.status == Status.RECEIVED else None, state
+
+
 def _apply_next(container: Container, sender: str, own_id: int, skip: set[int]) -> Step:
     """One transaction: lock the sender, apply their oldest settled unapplied message."""
     window = timedelta(seconds=container.settings.ordering_window_seconds)
     with container.database.transaction() as session:
         user = _lock_sender(session, sender)
-        own = session.get(InboundMessage, own_id, populate_existing=True)
+        own, nxt, state = _own_and_next(session, sender, user, own_id, skip)
         if own is None:
             raise TransientError(f"inbound message {own_id} is missing")
         if own.status != Status.RECEIVED:
             return Step(own_done=True, outbox_ids=_pending_outbox_ids(session, own_id))
+        preclaim = start_preclaim(container, session)
         if user is None or not user.active:
-            return _answer_unregistered(container, session, own)
-        query = select(InboundMessage).where(InboundMessage.sender == sender, InboundMessage.status == Status.RECEIVED)
-        if skip:
-            query = query.where(InboundMessage.id.not_in(skip))
-        nxt = session.scalar(query.order_by(InboundMessage.sent_at, InboundMessage.id).limit(1))
+            step = _answer_unregistered(container, session, own)
+            step.claimed, _ = detach_preclaimed(session, preclaim)
+            claimed_ids = {row.id for row in step.claimed}
+            step.outbox_ids = [i for i in step.outbox_ids if i not in claimed_ids]
+            return step
         if nxt is None:  # only possible when our own row is skipped; cannot happen, but never loop
             return Step(own_done=True)
         now = container.clock.now()
@@ -324,16 +395,28 @@ def _apply_next(container: Container, sender: str, own_id: int, skip: set[int]) 
         if settles > now:
             return Step(wait_seconds=(settles - now).total_seconds())
         try:
-            _apply(container, session, user, nxt)
+            _apply(container, session, user, nxt, state)
+        except (PermanentError, ValidationError) as exc:
+            raise _Permanent(nxt.id, exc) from exc
         except Exception as exc:
             if nxt.id != own_id and not _is_retryable(exc):
                 raise _PredecessorFailed(nxt.id) from exc
             raise
-        return Step(applied_id=nxt.id, own_done=nxt.id == own_id, outbox_ids=_pending_outbox_ids(session, nxt.id))
+        # nxt was never applied before, so every row written for it was written in this transaction.
+        claimed, pending = detach_preclaimed(session, preclaim)
+        return Step(applied_id=nxt.id, own_done=nxt.id == own_id, outbox_ids=pending, claimed=claimed)
 
 
-def _deliver(container: Container, outbox_ids: list[int]) -> None:
+def _deliver(container: Container, outbox_ids: list[int], claimed: list[Outbox] | None = None) -> None:
     """Post-commit delivery; a failure here is the sweep's to retry, never the queue's."""
+    if claimed:
+        try:
+            from crm_core.delivery.outbox_delivery import deliver_claimed
+
+            deliver_claimed(container, claimed)
+        except Exception:
+            ids = [row.id for row in claimed]
+            log.exception("post-commit delivery failed; the sweep will retry outbox rows %s", ids)
     if not outbox_ids:
         return
     try:
@@ -364,12 +447,14 @@ def process_queue_message(body: str, dequeue_count: int = 1) -> None:
     while True:
         try:
             step = _apply_next(container, env.sender, own_id, skip)
+        except _Permanent as exc:
+            step = _record_failure(container, env.sender, own_id, exc)
         except _PredecessorFailed as exc:
             # A broken older message must not block its sender's later ones; its own queue message retries it.
             log.warning("skipping inbound message %s (it failed) to apply message %s", exc.row_id, own_id)
             skip.add(exc.row_id)
             continue
-        _deliver(container, step.outbox_ids)
+        _deliver(container, step.outbox_ids, step.claimed)
         if step.own_done:
             return
         if step.wait_seconds > 0:

@@ -65,7 +65,7 @@ def test_crash_between_commit_and_ack_delivers_once_on_retry(
 ):
     body = envelope("New lead: Sharma Traders", "m1", clock.now())
 
-    def crash(container, ids):
+    def crash(container, *rows):
         raise SystemExit("worker killed after commit")
 
     monkeypatch.setattr(process, "_deliver", crash)
@@ -75,11 +75,14 @@ def test_crash_between_commit_and_ack_delivers_once_on_retry(
     assert count(db, Lead) == 1
     monkeypatch.undo()
     monkeypatch.setattr(process, "_respond", respond)
-    process_queue_message(body, dequeue_count=2)  # the queue redelivers: no second effect, the reply goes out
+    process_queue_message(body, dequeue_count=2)  # at once: the reply is still claimed by the dead worker's lease
+    assert fake_channel.messages == []
+    clock.advance(timedelta(minutes=10))  # the queue redelivers a crashed worker's message after minutes
+    process_queue_message(body, dequeue_count=3)  # the queue redelivers: no second effect, the reply goes out
     assert count(db, Lead) == 1
     assert respond.calls == ["New lead: Sharma Traders"]
     assert fake_channel.sent[PHONE] == ["Lead created: Sharma Traders"]
-    process_queue_message(body, dequeue_count=3)
+    process_queue_message(body, dequeue_count=4)
     assert len(fake_channel.messages) == 1
 
 
@@ -347,3 +350,24 @@ def test_replies_written_while_maytapi_is_down_go_out_once_after_it_recovers(set
             run_sweep(c)
         assert sorted(fake.texts_to(PHONE)) == ["Lead created: Alpha", "Lead created: Beta", "Lead created: Gamma"]
         assert all(r.status == "sent" for r in replies(db))
+
+
+def test_reply_born_claimed_is_left_alone_by_the_sweep_until_its_lease_runs_out(
+    wired, db, clock, fake_channel, respond, ravi, monkeypatch
+):
+    from crm_core.delivery.outbox_delivery import run_sweep
+
+    def crash(container, *rows):
+        raise SystemExit("worker killed after commit")
+
+    monkeypatch.setattr(process, "_deliver", crash)
+    with pytest.raises(SystemExit):
+        process_queue_message(envelope("New lead: Sharma Traders", "m1", clock.now()))
+    (row,) = replies(db)
+    assert (row.status, row.claim_token is not None) == ("sending", True)
+    assert run_sweep(wired).sent == 0  # the lease still holds: the (dead) worker might be sending it
+    assert fake_channel.messages == []
+    clock.advance(timedelta(minutes=5))
+    assert run_sweep(wired).sent == 1
+    assert run_sweep(wired).sent == 0
+    assert fake_channel.sent[PHONE] == ["Lead created: Sharma Traders"]
