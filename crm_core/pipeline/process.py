@@ -1,6 +1,6 @@
 """The queue function: apply each inbound message exactly once, in the order its sender wrote them.
 
-How (see docs/readme/pipeline.md for the reasoning):
+How (see docs/pipeline.md for the reasoning):
 1. Record the message: INSERT into inbound_messages, whose UNIQUE(provider, provider_message_id) turns a
    redelivery (or a second copy processed at the same moment) into "already recorded". Own transaction, so
    the sender's other workers can see that this message exists.

@@ -1,4 +1,4 @@
-"""docs/readme/deploy.md covers what a team needs to go live, and its commands match the repository."""
+"""The README's Deploy section covers what a team needs to go live, and its commands match the repository."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import re
 
 from tests.infra.conftest import INFRA, ROOT
 
-DOC = ROOT / "docs" / "readme" / "deploy.md"
+DOC = ROOT / "README.md"
 
 
 def test_deploy_section_has_every_part() -> None:
-    text = DOC.read_text(encoding="utf-8")
+    text = _deploy_section()
     assert text.startswith("## Deploy")
     for heading in ("Prerequisites", "`azd up`", "Post-deploy steps", "Rotating secrets", "host.json", "Scaling"):
         assert re.search(rf"^### .*{re.escape(heading)}", text, re.MULTILINE), heading
@@ -19,13 +19,13 @@ def test_deploy_section_has_every_part() -> None:
 
 
 def test_every_script_the_doc_names_exists() -> None:
-    text = DOC.read_text(encoding="utf-8")
+    text = _deploy_section()
     for name in set(re.findall(r"infra/scripts/([\w.]+)", text)):
         assert (INFRA / "scripts" / name).is_file(), name
 
 
 def test_the_documented_alert_queries_are_the_deployed_ones() -> None:
-    text = DOC.read_text(encoding="utf-8")
+    text = _deploy_section()
     alerts = (INFRA / "app" / "alerts.bicep").read_text(encoding="utf-8")
     for query in re.findall(r"`((?:StorageQueueLogs|traces) \|[^`]+)`", text):
         deployed = query.replace("/inbound-poison", "/${inboundQueueName}-poison")
@@ -37,7 +37,7 @@ def test_documented_host_json_values_match_host_json() -> None:
 
     host = json.loads((ROOT / "host.json").read_text(encoding="utf-8"))
     queues = host["extensions"]["queues"]
-    text = DOC.read_text(encoding="utf-8")
+    text = _deploy_section()
     assert f"| `extensions.queues.batchSize` | {queues['batchSize']} |" in text
     assert f"| `newBatchThreshold` | {queues['newBatchThreshold']} |" in text
     assert f"| `maxDequeueCount` | {queues['maxDequeueCount']} |" in text
@@ -45,3 +45,11 @@ def test_documented_host_json_values_match_host_json() -> None:
         f"| sampling `excludedTypes` | `{host['logging']['applicationInsights']['samplingSettings']['excludedTypes']}` |"
         in text
     )
+
+
+def _deploy_section() -> str:
+    """The README from its "## Deploy" heading to the next second-level heading."""
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index("\n## Deploy") + 1
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else None]
