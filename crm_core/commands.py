@@ -47,6 +47,7 @@ REQUIRED_DETAILS: tuple[str, ...] = ("address", "turnover", "current_system", "c
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MAX = 500
+MAX_ALSO = 3
 
 
 def _clean(v: Any) -> Any:
@@ -90,6 +91,8 @@ class Command(BaseModel):
     when: str | None = Field(None, max_length=40)
     note: str | None = Field(None, max_length=2000)
     details: Details | None = None
+    # Further commands given in the same message, in order (`new lead …, demo kal 12 baje`); never nested deeper.
+    also: list[Command] = Field(default_factory=list, max_length=MAX_ALSO)
 
     _strip = field_validator(
         "company", "contact_name", "phone", "email", "source", "assignee", "when", "note", mode="before"
@@ -120,6 +123,13 @@ class Command(BaseModel):
         parsed = datetime.fromisoformat(v)
         if parsed.tzinfo is None:
             raise ValueError("when must carry the zone's offset when it has a time")
+        return v
+
+    @field_validator("also")
+    @classmethod
+    def _flat_also(cls, v: list[Command]) -> list[Command]:
+        if any(sub.also for sub in v):
+            raise ValueError("a follow-on command carries no further commands")
         return v
 
     @field_validator("details")
@@ -153,15 +163,40 @@ class Command(BaseModel):
                 out[key] = value
         if self.details is not None:
             out["details"] = self.details.given()
+        if self.also:
+            out["also"] = [sub.to_contract() for sub in self.also]
         return out
+
+    def commands(self) -> list[Command]:
+        """This command and the ones given with it, in order, each without `also`."""
+        head = self.model_copy(update={"also": []}) if self.also else self
+        return [head, *self.also]
+
+
+class Doubt(StrEnum):
+    """Why a parser is unsure of a reading: what the bot would ask the sender about."""
+
+    INTENT = "intent"  # which command this is
+    COMPANY = "company"  # the lead is missing or may be misread
+    PHONE = "phone"  # a number was written that is not a valid phone for its region
+    ASSIGNEE = "assignee"  # an owner was named who is not on the team
+    WHEN = "when"  # the moment is missing or already past
+    FIELDS = "fields"  # some words could not be placed in any field
 
 
 class ParseResult(BaseModel):
-    """A command plus how it was obtained (for the hybrid parser, logging and benchmarks)."""
+    """A command plus how it was obtained (for the hybrid parser, logging and benchmarks).
+
+    `source` is who answered: "rules" (sure enough to act), "gpt" (the model), "ask" (nobody is sure: the bot asks
+    the sender, echoing `command`, and writes nothing until the answer), or "fallback".
+    """
 
     command: Command
     confidence: float = Field(ge=0.0, le=1.0)
-    source: str = "rules"  # "rules" | "gpt" | "fallback"
+    source: str = "rules"  # "rules" | "gpt" | "ask" | "fallback"
+    doubts: list[Doubt] = Field(default_factory=list)
+    # What was written but could not be used (e.g. the 9-digit "98765 1234"), keyed by the doubt it explains.
+    rejected: dict[str, str] = Field(default_factory=dict)
     tokens_used: int = 0
     model: str | None = None  # the GPT model or deployment, when one answered
     prompt_tokens: int = 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from crm_core.db.models import Lead, Role, User
+from crm_core.names import _squash, _words, devanagari_to_latin, has_devanagari
 
 # Legal-form words dropped from company keys ("Acme Pvt. Ltd." and "ACME" are the same company).
 _SUFFIX_WORDS = frozenset(
@@ -24,82 +24,10 @@ _SUFFIX_WORDS = frozenset(
     }
 )  # fmt: skip
 _LEADING_WORDS = frozenset({"the", "m/s", "ms"})
-_PUNCT = re.compile(r"[^\w\u0900-\u097F\s]+")
-_SPACE = re.compile(r"\s+")
 
 MATCH_THRESHOLD = 85.0  # a score at or above this is a match
 CLEAR_MARGIN = 5.0  # the best match must beat the next one by this much to be "the" match
 SUGGEST_THRESHOLD = 50.0  # below this there is nothing worth suggesting
-
-# A small Devanagari → Latin table: enough for names and company words people type in both scripts.
-_VOWELS = {
-    "अ": "a", "आ": "a", "इ": "i", "ई": "i", "उ": "u", "ऊ": "u", "ऋ": "ri", "ए": "e", "ऐ": "ai", "ओ": "o",
-    "औ": "au", "ऑ": "o", "ऍ": "e",
-}  # fmt: skip
-_MATRAS = {
-    "ा": "a", "ि": "i", "ी": "i", "ु": "u", "ू": "u", "ृ": "ri", "े": "e", "ै": "ai", "ो": "o", "ौ": "au",
-    "ॉ": "o", "ॅ": "e",
-}  # fmt: skip
-_CONSONANTS = {
-    "क": "k", "ख": "kh", "ग": "g", "घ": "gh", "ङ": "n", "च": "ch", "छ": "chh", "ज": "j", "झ": "jh", "ञ": "n",
-    "ट": "t", "ठ": "th", "ड": "d", "ढ": "dh", "ण": "n", "त": "t", "थ": "th", "द": "d", "ध": "dh", "न": "n",
-    "प": "p", "फ": "ph", "ब": "b", "भ": "bh", "म": "m", "य": "y", "र": "r", "ल": "l", "व": "v", "श": "sh",
-    "ष": "sh", "स": "s", "ह": "h", "ळ": "l", "क़": "q", "ख़": "kh", "ग़": "g", "ज़": "z", "ड़": "d", "ढ़": "dh",
-    "फ़": "f", "य़": "y",
-}  # fmt: skip
-_NUKTA, _VIRAMA = "\u093c", "\u094d"
-_NASALS = {"ं": "n", "ँ": "n", "ः": "h"}
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
-
-
-def has_devanagari(text: str) -> bool:
-    """Whether the text contains Devanagari letters."""
-    return any("\u0900" <= ch <= "\u097f" for ch in text)
-
-
-@lru_cache(maxsize=65536)
-def devanagari_to_latin(text: str) -> str:
-    """Transliterate Devanagari to plain Latin letters (schwa dropped at word ends); other text unchanged."""
-    text = unicodedata.normalize("NFC", text).translate(_DEVANAGARI_DIGITS)
-    out: list[str] = []
-    chars = list(text)
-    i = 0
-    while i < len(chars):
-        ch = chars[i]
-        if i + 1 < len(chars) and chars[i + 1] == _NUKTA and ch + _NUKTA in _CONSONANTS:
-            ch = ch + _NUKTA
-            i += 1
-        if ch in _CONSONANTS:
-            out.append(_CONSONANTS[ch])
-            nxt = chars[i + 1] if i + 1 < len(chars) else ""
-            if nxt in _MATRAS:
-                out.append(_MATRAS[nxt])
-                i += 1
-            elif nxt == _VIRAMA:
-                i += 1
-            elif nxt and ("\u0900" <= nxt <= "\u097f") and nxt not in _NASALS:
-                out.append("a")  # inherent vowel inside a word
-            elif nxt in _NASALS:
-                out.append("a")
-        elif ch in _VOWELS:
-            out.append(_VOWELS[ch])
-        elif ch in _MATRAS:
-            out.append(_MATRAS[ch])
-        elif ch in _NASALS:
-            out.append(_NASALS[ch])
-        elif ch in (_VIRAMA, _NUKTA):
-            pass
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def _words(text: str) -> list[str]:
-    """Casefolded words with punctuation removed ('&' and '.' split words)."""
-    text = unicodedata.normalize("NFKC", text or "").casefold().replace("&", " ")
-    text = _PUNCT.sub(" ", text.replace("m/s", " "))
-    return [w for w in _SPACE.split(text) if w]
 
 
 def _core_words(text: str) -> list[str]:
@@ -118,16 +46,6 @@ def _core_words(text: str) -> list[str]:
 def company_key(name: str) -> str:
     """The normalised company key used for duplicate checks: casefolded, no punctuation/spaces/legal suffixes."""
     return "".join(_core_words(name))
-
-
-def _squash(text: str) -> str:
-    """A phonetic squash so spelling variants compare equal (ee/i, sh/s, doubled letters, w/v)."""
-    text = devanagari_to_latin(text)
-    for a, b in (("ee", "i"), ("oo", "u"), ("aa", "a"), ("sh", "s"), ("ph", "f"), ("w", "v"), ("y", "i"), ("z", "j")):
-        text = text.replace(a, b)
-    for a in ("kh", "gh", "ch", "jh", "th", "dh", "bh"):
-        text = text.replace(a, a[0])
-    return re.sub(r"(.)\1+", r"\1", text)
 
 
 @lru_cache(maxsize=65536)

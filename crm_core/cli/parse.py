@@ -1,4 +1,7 @@
-"""`parse [--offline] [--now ISO8601] [--tz ZONE]`: one JSON command per stdin line (../shared/contracts/parse.md)."""
+"""`parse [--offline] [--now ISO] [--tz ZONE] [--team NAMES] [--explain]`: one JSON command per stdin line.
+
+The contract is ../shared/contracts/parse.md.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +19,14 @@ def register(sub: Any) -> None:
     p.add_argument("--offline", action="store_true", help="built-in parser only; no network model is called")
     p.add_argument("--now", help="the moment relative dates count from (ISO 8601; default: the clock)")
     p.add_argument("--tz", help="the team's zone (IANA name; default: TEAM_TIMEZONE)")
+    p.add_argument("--team", help="comma-separated names of the team's members: the only possible assignees")
+    p.add_argument("--explain", action="store_true", help="add `confidence` and `answered_by` (rules|gpt|ask)")
     p.set_defaults(func=_parse)
 
 
 def _parse(args: argparse.Namespace) -> int:
     from crm_core.cli import CliError
-    from crm_core.commands import Command, Intent
+    from crm_core.commands import Command, Intent, ParseResult
     from crm_core.errors import TransientError
     from crm_core.parsing.hybrid import build_parser
     from crm_core.ports import ParseContext
@@ -41,20 +46,28 @@ def _parse(args: argparse.Namespace) -> int:
     if hasattr(out, "reconfigure"):
         out.reconfigure(encoding="utf-8")
     rules = getattr(parser, "rules", None)
-    fixed = ParseContext(now=now, tz=tz) if now else None
+    team = tuple(n.strip() for n in (args.team or "").split(",") if n.strip())
     for line in stdin:
         text = line.rstrip("\r\n")
-        ctx = fixed or ParseContext(now=datetime.now(UTC), tz=tz)
+        ctx = ParseContext(now=now or datetime.now(UTC), tz=tz, team_names=team)
         if not text.strip():
-            obj: dict[str, Any] = {"intent": "unknown"}
+            result = ParseResult(command=Command(intent=Intent.UNKNOWN), confidence=1.0)
         else:
             try:
-                obj = parser.parse(text, ctx).command.to_contract()
+                result = parser.parse(text, ctx)
             except TransientError as exc:
-                # The model is unavailable: the built-in parser's best guess stands (a queue would retry instead).
+                # The model is unavailable: a queue would retry; here the rules' reading is shown, to be asked about.
                 print(f"warning: model unavailable ({exc}); built-in parser answered", file=sys.stderr)
-                command = rules.parse(text, ctx).command if rules is not None else Command(intent=Intent.UNKNOWN)
-                obj = command.to_contract()
+                result = (
+                    rules.parse(text, ctx)
+                    if rules is not None
+                    else ParseResult(command=Command(intent=Intent.UNKNOWN), confidence=0)
+                )
+                result = result.model_copy(update={"source": "ask"})
+        obj: dict[str, Any] = result.command.to_contract()
+        if args.explain:
+            obj["confidence"] = result.confidence
+            obj["answered_by"] = "rules" if result.source == "fallback" else result.source
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
         out.flush()
     return 0

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from crm_core.commands import Intent, ParseResult
 from crm_core.parsing.rules import RuleParser
+from crm_core.parsing.validate import check_command
 from crm_core.ports import ParseContext, Parser
 
 if TYPE_CHECKING:
@@ -24,15 +25,36 @@ class HybridParser:
         self.threshold = threshold
 
     def parse(self, text: str, ctx: ParseContext) -> ParseResult:
-        """Parse one message; a GPT timeout or rate limit is raised as TransientError for the queue to retry."""
+        """Parse one message; a GPT timeout or rate limit is raised as TransientError for the queue to retry.
+
+        Below the threshold with no model, or when the model's answer fails validation, the result's source is
+        "ask": the bot echoes what it understood and asks, and nothing is written until the answer.
+        """
         ruled = self.rules.parse(text, ctx)
-        if ruled.confidence >= self.threshold or self.gpt is None or not text.strip():
+        if ruled.confidence >= self.threshold or not text.strip():
             return ruled
+        if self.gpt is None:
+            return ruled.model_copy(update={"source": "ask"})
         gpt = self.gpt.parse(text, ctx)  # a TransientError propagates: the queue retries the message
         if gpt.command.intent is Intent.UNKNOWN and ruled.command.intent is not Intent.UNKNOWN:
-            log.info("gpt did not understand; keeping the rules' guess (%s)", ruled.command.intent)
-            return ruled.model_copy(update={"source": "rules", "tokens_used": gpt.tokens_used})
-        return gpt
+            log.info("gpt did not understand; asking about the rules' reading (%s)", ruled.command.intent)
+            return ruled.model_copy(update=_spent(gpt, source="ask"))
+        checked = check_command(gpt.command, ctx)
+        if checked.doubts:
+            return gpt.model_copy(update={**_spent(gpt, source="ask"), **checked.update()})
+        return gpt.model_copy(update={"command": checked.command})
+
+
+def _spent(gpt: ParseResult, *, source: str) -> dict[str, object]:
+    """The model's costs carried onto another result (so llm_calls and benchmarks still count them)."""
+    return {
+        "source": source,
+        "tokens_used": gpt.tokens_used,
+        "prompt_tokens": gpt.prompt_tokens,
+        "completion_tokens": gpt.completion_tokens,
+        "model": gpt.model,
+        "latency_ms": gpt.latency_ms,
+    }
 
 
 def build_parser(settings: Settings, *, offline: bool = False) -> Parser:

@@ -26,7 +26,7 @@ from crm_core.parsing.extract import (
     strip_edges,
     tokenize,
 )
-from crm_core.parsing.validate import safe_command
+from crm_core.parsing.validate import check_command, safe_command
 from crm_core.ports import ParseContext
 
 _GROUPS: dict[str, tuple[str, ...]] = {
@@ -187,6 +187,10 @@ NOTE_SKIP = frozenset(
 )
 
 
+# A reading that failed validation (an owner not on the team, a company that is an amount…) is asked about.
+DOUBTFUL = 0.5
+
+
 @dataclass
 class _Draft:
     intent: Intent
@@ -212,7 +216,10 @@ class RuleParser:
         confidence = draft.confidence - 0.3 * dropped
         if command is None:  # cannot happen with the rules' own intents; kept as a guard
             command, confidence = Command(intent=Intent.UNKNOWN), 0.0
-        return ParseResult(command=command, confidence=round(max(0.0, min(1.0, confidence)), 3), source="rules")
+        checked = check_command(command, ctx)
+        if checked.doubts:
+            confidence = min(confidence, DOUBTFUL)
+        return ParseResult(confidence=round(max(0.0, min(1.0, confidence)), 3), source="rules", **checked.update())
 
     # -- intent ---------------------------------------------------------------------------------------------
 

@@ -189,13 +189,28 @@ def test_hybrid_makes_at_most_one_call_when_unsure(server: FakeOpenAI) -> None:
     assert result.source == "gpt" and result.command.intent is Intent.ADD_ACTIVITY
 
 
-def test_hybrid_keeps_rules_guess_when_gpt_does_not_understand(server: FakeOpenAI) -> None:
+def test_hybrid_asks_about_rules_reading_when_gpt_does_not_understand(server: FakeOpenAI) -> None:
     server.reply("garbage")
     rules = RuleParser()
     hybrid = HybridParser(rules, GptParser(openai_settings(server)), threshold=0.99)
     result = hybrid.parse("meeting with acme", CTX)
     assert server.calls == 1
-    assert result.command.intent is Intent.SCHEDULE_MEETING and result.source == "rules"
+    # Nobody is sure: the rules' reading is echoed back as a question, never acted on as a guess.
+    assert result.command.intent is Intent.SCHEDULE_MEETING and result.source == "ask"
+
+
+def test_hybrid_asks_when_gpt_names_an_owner_not_on_the_team(server: FakeOpenAI) -> None:
+    server.reply(command_json("new_lead", company="Om Sai Traders", assignee="walk"))
+    hybrid = HybridParser(RuleParser(), GptParser(openai_settings(server)), threshold=0.99)
+    ctx = ParseContext(now=CTX.now, tz=CTX.tz, team_names=("Priya", "Amit"))
+    result = hybrid.parse("om sai traders walk in customer", ctx)
+    assert result.source == "ask" and result.command.assignee is None
+    assert result.rejected == {"assignee": "walk"}
+
+
+def test_hybrid_offline_below_threshold_asks() -> None:
+    hybrid = HybridParser(RuleParser(), None, threshold=0.99)
+    assert hybrid.parse("meeting with acme", CTX).source == "ask"
 
 
 def test_hybrid_propagates_transient_errors_for_the_queue(server: FakeOpenAI) -> None:
