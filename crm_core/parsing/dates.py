@@ -27,7 +27,7 @@ WEEKDAYS: dict[str, int] = {
     "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "guruvar": 3, "guruwar": 3, "brihaspativar": 3,
     "गुरुवार": 3, "बृहस्पतिवार": 3,
     "friday": 4, "fri": 4, "shukravar": 4, "shukrawar": 4, "शुक्रवार": 4,
-    "saturday": 5, "shanivar": 5, "shaniwar": 5, "शनिवार": 5,
+    "saturday": 5, "sat": 5, "shanivar": 5, "shaniwar": 5, "शनिवार": 5,
     "sunday": 6, "ravivar": 6, "raviwar": 6, "itvar": 6, "itwar": 6, "रविवार": 6, "इतवार": 6,
 }  # fmt: skip
 
@@ -35,7 +35,9 @@ RELATIVE: dict[str, int] = {
     "today": 0, "aaj": 0, "aj": 0, "आज": 0, "tonight": 0, "tonite": 0,
     "tomorrow": 1, "tomorow": 1, "tommorow": 1, "tommorrow": 1, "tmrw": 1, "tmr": 1, "tmrow": 1,
     "kal": 1, "kl": 1, "कल": 1,
-    "day after tomorrow": 2, "parso": 2, "parson": 2, "parsoon": 2, "parsho": 2, "परसों": 2, "परसो": 2,
+    "day after tomorrow": 2, "day after tmrw": 2, "day after tmr": 2, "day after tomorow": 2,
+    "day after tommorow": 2, "day after tommorrow": 2, "parso": 2, "parson": 2, "parsoon": 2, "parsho": 2,
+    "परसों": 2, "परसो": 2,
 }  # fmt: skip
 
 AM_PARTS = ("subah", "subha", "suba", "सुबह", "morning", "savere", "सवेरे")
@@ -58,7 +60,11 @@ RE_IN_DAYS = re.compile(WL + r"(?:in\s+(\d{1,2})\s+days?|(\d{1,2})\s+(?:din|द�
 RE_WEEKDAY = re.compile(
     WL + r"(?:(?:next|this|coming|agle|agla|is|अगले|इस)\s+)?(" + _alt(list(WEEKDAYS)) + r")\.?" + WR, re.I
 )
-RE_NUM_DATE = re.compile(WL + r"(\d{1,2})[/\-](\d{1,2})(?:[/\-](\d{2}|\d{4}))?" + WR + r"(?![/\-]\d)")
+RE_NUM_DATE = re.compile(
+    WL + r"(\d{1,2})[/\-](\d{1,2})(?:[/\-](\d{2}|\d{4}))?" + WR + r"(?![/\-]\d)"
+    r"(?!\s*(?:din|days?|दिन|log|लोग|people|cr|crore|lakh|%|percent|hours?|ghante|घंटे|baje|बजे|pm|am))",
+    re.I,
+)
 RE_DOT_DATE = re.compile(WL + r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})" + WR)
 RE_DAY_MONTH = re.compile(WL + r"(\d{1,2})" + _ORD + r"\s*(?:of\s+)?(" + _MONTH + r")\.?(?:,?\s*(\d{4}))?" + WR, re.I)
 RE_MONTH_DAY = re.compile(WL + r"(" + _MONTH + r")\.?\s+(\d{1,2})" + _ORD + r"(?:,?\s*(\d{4}))?" + WR, re.I)
@@ -233,9 +239,15 @@ def find_when(text: str, today: date, words: frozenset[str] | set[str] | None = 
         ahead = (WEEKDAYS[m.group(1).casefold()] - today.weekday()) % 7 or 7
         add_day(m, today + timedelta(days=ahead))
 
-    day = max(days)[1] if days else None
     day_spans = list(spans)
-    at = _find_time(text, spans, digits, words)
+    found_time = _find_time(text, spans, digits, words)
+    at = found_time[1] if found_time else None
+    day: date | None
+    if found_time is not None and len(days) > 1:
+        # `move it to tmrw 4pm, cust busy today`: the day said next to the time is the one meant.
+        day = min(days, key=lambda d: abs(d[0] - found_time[0]))[1]
+    else:
+        day = max(days)[1] if days else None
     if at is None and day_spans and digits:
         # `Monday 12`, `kal 5`: a bare hour right after the day.
         end = max(b for _, b in day_spans)
@@ -250,7 +262,10 @@ def find_when(text: str, today: date, words: frozenset[str] | set[str] | None = 
     return When(day, at, tuple(sorted(spans)))
 
 
-def _find_time(text: str, spans: list[tuple[int, int]], digits: bool, words: frozenset[str] | set[str]) -> time | None:
+def _find_time(
+    text: str, spans: list[tuple[int, int]], digits: bool, words: frozenset[str] | set[str]
+) -> tuple[int, time] | None:
+    """The time of day a text names (the last one wins) and where it starts."""
     found: list[tuple[int, time]] = []
     part: str | None = None
     parts = not words.isdisjoint(_PART_WORDS)
@@ -268,7 +283,7 @@ def _find_time(text: str, spans: list[tuple[int, int]], digits: bool, words: fro
         hour = 1 if m.group(1).casefold() in ("dedh", "डेढ़", "डेढ") else 2
         add(m, resolve_hour(hour, 30, None, part))
     if not digits:
-        return max(found)[1] if found else None
+        return max(found) if found else None
     low = text.casefold()
     ampm = "am" in low or "pm" in low or "a.m" in low or "p.m" in low
     for m in RE_TIME_AMPM.finditer(text) if ampm else ():
@@ -289,7 +304,7 @@ def _find_time(text: str, spans: list[tuple[int, int]], digits: bool, words: fro
     for m in RE_TIME_AT.finditer(text) if not words.isdisjoint(_AT_WORDS) else ():
         add(m, resolve_hour(int(m.group(1)), int(m.group(2) or 0), None, part))
     if found:
-        return max(found)[1]
+        return max(found)
     return None
 
 

@@ -9,6 +9,7 @@ from crm_core.parsing.lexicon import CONNECTORS, STOP, WL, WR, correct
 from crm_core.phones import to_e164
 
 MASK = "¤"
+_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 _RE_DIGITS = re.compile(r"\d")
 RE_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 RE_PHONE = re.compile(r"(?<![\w/])(?:\+|00)?\d(?:[\s\-.()]{0,2}\d){7,14}(?![\w/])")
@@ -16,7 +17,7 @@ RE_TOKEN = re.compile(r"[\w\u0900-\u097F]+(?:['’.\-][\w\u0900-\u097F]+)*\.?|&|
 _ABBREV = frozenset({"pvt", "ltd", "dr", "mr", "mrs", "ms", "co", "inc", "st", "no", "corp", "bros", "jr", "sr", "smt"})
 _RE_INITIALS = re.compile(r"(?:\w\.)*\w")  # `A`, `A.K`: initials, not a sentence end
 _NAME_END = frozenset({"ltd", "inc", "co", "corp", "llp", "bros"})
-RE_SEP = re.compile(r"\s*(?:[,;:|\n()\[\]{}!?।\"“”]+|\s[-–—]+\s|\s[-–—]+(?=\S)|(?<=\S)[-–—]\s|\.(?=\s|$))\s*")
+RE_SEP = re.compile(r"\s*(?:[,;:|\n()\[\]{}!?।\"“”]+|\s/\s|\s[-–—]+\s|\s[-–—]+(?=\S)|(?<=\S)[-–—]\s|\.(?=\s|$))\s*")
 
 
 class Token:
@@ -100,6 +101,7 @@ def find_emails(text: str) -> list[re.Match[str]]:
 def find_phones(text: str, region: str) -> list[tuple[str, tuple[int, int]]]:
     """Phone numbers in E.164 with their spans (dates and amounts are not phones)."""
     found: list[tuple[str, tuple[int, int]]] = []
+    text = text.translate(_DEVANAGARI_DIGITS)  # same length: spans still fit the original
     for m in RE_PHONE.finditer(text):
         raw = m.group(0).strip(" -.()")
         if len(_RE_DIGITS.findall(raw)) < 8:

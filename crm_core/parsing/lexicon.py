@@ -57,7 +57,7 @@ DONE = (
 SCHEDULE = (
     "schedule", "scheduled", "set up", "setup", "set", "fix", "fixed", "book", "booked", "arrange", "arranged",
     "plan", "planned", "organise", "organize", "rakho", "rakh do", "rakhna", "rakhi", "rakha", "karwao",
-    "शेड्यूल", "रखो", "तय", "फिक्स", "बुक",
+    "शेड्यूल", "रखो", "तय", "फिक्स", "बुक", "रखनी", "रखना", "rakhni", "lagao", "laga do", "लगाओ",
 )  # fmt: skip
 QUALIFY = ("qualified", "qualify", "qualifies", "qualification", "क्वालिफाइड", "क्वालिफाई", "क्वालीफाई", "योग्य")
 DISQUALIFY = ("disqualified", "unqualified", "not qualified", "disqualify")
@@ -99,9 +99,10 @@ TASKS = (
     "tasks", "task", "taks", "tsks", "tasklist", "todo", "to-do", "to do", "todos", "kaam", "agenda", "reminders",
     "follow-ups", "followups", "what do i have", "what's on", "whats on", "kya karna hai", "kya kaam hai",
     "क्या करना है",
-    "काम", "टास्क", "टास्क्स", "my schedule", "my day", "aaj ka schedule", "kal ka schedule",
+    "काम", "टास्क", "टास्क्स", "my schedule", "my day", "aaj ka schedule", "kal ka schedule", "aaj kya hai",
+    "kal kya hai", "aaj ka plan", "kal ka plan", "आज क्या है", "कल क्या है", "whats today", "what's today",
 )  # fmt: skip
-LEADS_PLURAL = ("leads", "lead list", "pipeline", "लीड्स", "लीड", "lead")
+LEADS_PLURAL = ("leads", "lead list", "pipeline", "लीड्स", "लीड", "lead", "पाइपलाइन")
 LISTING = (
     "show", "list", "my", "mere", "mera", "meri", "मेरे", "मेरा", "मेरी", "dikhao", "batao", "dikha", "bata",
     "दिखाओ", "बताओ", "what", "which", "kya", "sab", "all", "get", "view", "see", "give", "send", "open",
@@ -115,7 +116,8 @@ LEAD_INFO = (
 HELP = (
     "help", "madad", "मदद", "हेल्प", "what can you do", "how to use", "commands", "menu", "guide",
     "kaise use", "options", "kya kar sakte ho", "kya kya kar sakte", "what all can you do", "क्या कर सकते हो",
-    "सहायता", "how does this work", "help me", "?",
+    "सहायता", "how does this work", "help me", "?", "use kaise", "kaise use", "how do i use", "kaise chalate",
+    "kaise chalaye", "kaise karu", "कैसे use", "कैसे इस्तेमाल",
 )  # fmt: skip
 CHITCHAT = (
     "hi", "hii", "hiii", "hello", "helo", "hey", "namaste", "namaskar", "नमस्ते", "नमस्कार", "good morning",
@@ -215,7 +217,28 @@ TYPO_VOCAB: tuple[str, ...] = (
     "information", "arrange", "finished", "current", "system", "employees", "demonstration", "today",
     "walk-in", "indiamart", "justdial", "linkedin", "instagram", "facebook", "qualification", "reassigned",
 )  # fmt: skip
-_KNOWN = STOP | frozenset(TYPO_VOCAB)
+# Real words close to a command word that must not be "corrected" into it.
+_NOT_TYPOS = frozenset(
+    {
+        "quality",
+        "qualities",
+        "quantity",
+        "assist",
+        "status",
+        "states",
+        "detail",
+        "dealer",
+        "dealers",
+        "meetings",
+        "setting",
+        "sitting",
+        "closet",
+        "transport",
+        "contract",
+        "contacts",
+    }
+)
+_KNOWN = STOP | frozenset(TYPO_VOCAB) | _NOT_TYPOS
 _ASCII_WORD = re.compile(r"^[a-z][a-z\-]{4,}$")
 
 

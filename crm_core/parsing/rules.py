@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from crm_core.commands import Command, Intent, ParseResult
+from crm_core.commands import Command, Doubt, Intent, ParseResult
+from crm_core.names import team_member
+from crm_core.parsing import cues
 from crm_core.parsing import lexicon as lx
+from crm_core.parsing.company import note_around, pick_company, titled_names
 from crm_core.parsing.dates import When, find_when, local_today
 from crm_core.parsing.details import find_details
 from crm_core.parsing.extract import (
     MASK,
-    Run,
     Token,
     clean_name,
-    content_runs,
     find_emails,
     find_phones,
     mask,
     mask_tokens,
     segments,
-    split_named_prefix,
     strip_edges,
     tokenize,
 )
+from crm_core.parsing.new_lead import broken_phone, read_new_lead
+from crm_core.parsing.phrases import Found, find_owners, find_source
 from crm_core.parsing.validate import check_command, safe_command
 from crm_core.ports import ParseContext
 
@@ -53,7 +54,7 @@ _RX = {name: lx.words_rx(*words) for name, words in _GROUPS.items()}
 _KW = {name: lx.Keywords(*words) for name, words in _GROUPS.items()}
 _RX_PLURAL_MEETINGS = lx.words_rx("meetings", "demos", "मीटिंग्स", "appointments")
 _RX_CANCEL = lx.words_rx("cancel", "cancelled", "canceled", "call off", "रद्द", "कैंसल", "cancel karo")
-_RX_LEADS_ONLY = lx.words_rx("leads", "pipeline", "लीड्स", "lead list")
+_RX_LEADS_ONLY = lx.words_rx("leads", "pipeline", "लीड्स", "lead list", "पाइपलाइन")
 # "मेरे लीड दिखाओ", "mere lead dikhao": Hindi often keeps the singular for "my leads".
 _RX_MY_LEAD_SINGULAR = re.compile(
     r"^\s*(?:(?:show|list|see)\s+)?(?:my|mere|meri|मेरे|मेरी|सारे|sab)\s+(?:lead|लीड)\s*"
@@ -63,56 +64,22 @@ _RX_MY_LEAD_SINGULAR = re.compile(
 
 _NAME = r"([\w\u0900-\u097F][\w\u0900-\u097F'’.]*(?:\s+[\w\u0900-\u097F][\w\u0900-\u097F'’.]*)?)"
 _WORD = r"([\w\u0900-\u097F]+)"
-RE_ASSIGN_TO = re.compile(
-    lx.WL + r"(?:re-?)?assign(?:ed)?(?:\s+(?:it|this|lead|him|her|the\s+lead|this\s+lead))?\s+to\s+" + _NAME, re.I
-)
-RE_ASSIGN_BARE = re.compile(
-    lx.WL + r"(?:assign(?:ed)?|owner|assignee|असाइन)\s*[:\-]?\s*(?!to\b)(?!karo\b|kar\b|करो)" + _NAME, re.I
-)
-RE_KO_ASSIGN = re.compile(
-    lx.WL + _WORD + r"\s+(?:ko|को)\s+(?:assign|असाइन|de\b|dedo|dena|दे|दो|सौंप|transfer|ट्रांसफर|handover|hand\s+over)",
-    re.I,
-)
+_TASK_WORDS = frozenset(w for p in lx.TASKS for w in p.split() if w not in ("kaam", "काम", "kya", "hai", "क्या", "है"))
 RE_TO_NAME = re.compile(lx.WL + r"(?:to|ko)\s+" + _NAME, re.I)
 RE_FROM_NAME = re.compile(lx.WL + r"from\s+" + _WORD + r"(?=\s+to\b)", re.I)
-
-_CONTACT_LABELS = (
-    "contact person name", "contact person", "contact name", "contact", "cp", "person", "naam", "name",
-    "संपर्क व्यक्ति", "संपर्क", "नाम", "कॉन्टैक्ट",
-)  # fmt: skip
-_PHONE_LABELS = (
-    "phone",
-    "ph",
-    "mobile",
-    "mob",
-    "mob no",
-    "number",
-    "contact no",
-    "contact number",
-    "फोन",
-    "नंबर",
-    "मोबाइल",
+# `(earlier Sneha)`, `Neha se hata ke`: the previous owner, never the company.
+RE_EARLIER = re.compile(
+    lx.WL
+    + r"(?:earlier|previously|was\s+with|pehle|पहले)\s+"
+    + _WORD
+    + r"|"
+    + lx.WL
+    + _WORD
+    + r"\s+(?:se|से)\s+(?:hata|हटा)\w*(?:\s+(?:ke|kar|के|कर))?",
+    re.I,
 )
-_EMAIL_LABELS = ("email", "e-mail", "mail", "email id", "ईमेल")
-_SOURCE_LABELS = ("lead source", "source", "src", "via", "through", "स्रोत", "सोर्स")
-_ASSIGN_LABELS = (
-    "assign it to", "assign to", "assigned to", "assign", "assigned", "owner", "assignee", "असाइन करो", "असाइन",
-)  # fmt: skip
-_COMPANY_LABELS = ("company name", "company", "firm", "business", "कंपनी", "from", "lead from")
-_LABEL_KIND = {
-    **{x: "contact" for x in _CONTACT_LABELS},
-    **{x: "phone" for x in _PHONE_LABELS},
-    **{x: "email" for x in _EMAIL_LABELS},
-    **{x: "source" for x in _SOURCE_LABELS},
-    **{x: "assign" for x in _ASSIGN_LABELS},
-    **{x: "company" for x in _COMPANY_LABELS},
-}
-_LABEL_ALT = "|".join(re.escape(x) for x in sorted(_LABEL_KIND, key=len, reverse=True))
-RE_LEAD_LABEL = re.compile(lx.WL + r"(" + _LABEL_ALT + r")" + lx.WR + r"(?:\s*(?:[:=\-–]|\bis\b|\bhai\b|है)\s*)*", re.I)
-RE_SOURCE_WORDS = re.compile(
-    r"^(?:" + "|".join(re.escape(s) for s in sorted(lx.SOURCES, key=len, reverse=True)) + r")" + lx.WR, re.I
-)
-RE_SE_SUFFIX = re.compile(r"\s+(?:se|से)\s*$", re.I)
+_NEW_LEAD_WORDS = cues.phrase_rx(*lx.NEW_LEAD, "lead", "leads", "enquiry", "inquiry", "लीड", "जोड़ो", "जोड़ दो", "बनाओ",
+                                  "डालो", "add", "create", "naya", "nayi", "new", "नया", "नई", "नयी")  # fmt: skip
 
 NOTE_INTENTS = {Intent.MEETING_DONE, Intent.DEMO_DONE, Intent.ADD_ACTIVITY, Intent.MARK_LOST, Intent.MARK_WON}
 COMPANY_INTENTS = {
@@ -171,6 +138,8 @@ NOTE_SKIP = frozenset(
         "do",
         "saath",
         "sath",
+        "had",
+        "held",
         "wale",
         "wala",
         "wali",
@@ -197,17 +166,45 @@ class _Draft:
     confidence: float
     fields: dict[str, str | None] = field(default_factory=dict)
     details: dict[str, str] = field(default_factory=dict)
+    rejected: dict[str, str] = field(default_factory=dict)
+    how: str | None = None  # how the company was recognised (see company.CompanyPick)
 
 
 class RuleParser:
-    """The built-in parser: intent from command words, fields from labels, separators and position."""
+    """The built-in parser: intent from command words and cues, fields from labels, phrases and word lists."""
 
     def __init__(self, region: str = "IN") -> None:
         self.region = region
 
     def parse(self, text: str, ctx: ParseContext) -> ParseResult:
         """Parse one message into a command with a confidence in [0, 1]."""
-        draft = self._parse(_normalise(text), ctx)
+        text = _normalise(text)
+        draft = self._parse(text, ctx)
+        split = self._split_also(text, ctx, draft)
+        command, confidence, rejected = self._command(draft)
+        if split is not None:
+            head, tails = split
+            command, confidence, rejected = self._command(head)
+            subs = [self._command(t) for t in tails]
+            command = command.model_copy(update={"also": [c for c, _, _ in subs]})
+            confidence = min([confidence, *(c for _, c, _ in subs)])
+        checked = check_command(command, ctx)
+        doubts = list(checked.doubts)
+        for key in rejected:
+            doubt = Doubt.PHONE if key == "phone" else Doubt.FIELDS
+            if doubt not in doubts:
+                doubts.append(doubt)
+        if doubts:
+            confidence = min(confidence, DOUBTFUL)
+        return ParseResult(
+            command=checked.command,
+            confidence=round(max(0.0, min(1.0, confidence)), 3),
+            source="rules",
+            doubts=doubts,
+            rejected={**rejected, **checked.rejected},
+        )
+
+    def _command(self, draft: _Draft) -> tuple[Command, float, dict[str, str]]:
         data: dict[str, object] = {k: v for k, v in draft.fields.items() if v}
         data["intent"] = draft.intent
         if draft.details:
@@ -216,10 +213,37 @@ class RuleParser:
         confidence = draft.confidence - 0.3 * dropped
         if command is None:  # cannot happen with the rules' own intents; kept as a guard
             command, confidence = Command(intent=Intent.UNKNOWN), 0.0
-        checked = check_command(command, ctx)
-        if checked.doubts:
-            confidence = min(confidence, DOUBTFUL)
-        return ParseResult(confidence=round(max(0.0, min(1.0, confidence)), 3), source="rules", **checked.update())
+        return command, confidence, draft.rejected
+
+    def _split_also(self, text: str, ctx: ParseContext, whole: _Draft) -> tuple[_Draft, list[_Draft]] | None:
+        """Further commands in the same message (`new lead …, demo kal 12 baje`), when every part is sure."""
+        del whole
+        cuts = sorted(
+            {(m.start(), m.end(), bool(_RE_EXPLICIT.search(m.group(0)))) for m in cues.ALSO_SPLIT.finditer(text)}
+            | {(m.start(), m.end(), False) for m in _RE_PART_SEP.finditer(text)}
+        )
+        for start, end, explicit in cuts:
+            head_text, tail_text = text[:start], text[end:]
+            if len(head_text.split()) < 2 or len(tail_text.split()) < 2:
+                continue
+            tail = self._parse(tail_text, ctx)
+            if not _follow_on(tail, explicit, tail_text):
+                continue
+            head = self._parse(head_text, ctx)
+            if head.intent not in _HEAD_INTENTS or (head.intent == tail.intent and not explicit):
+                continue
+            tails = [tail]
+            further = self._split_also(tail_text, ctx, tail)
+            if further is not None:
+                tails = [further[0], *further[1]]
+            for sub in tails:
+                sub_company, head_company = sub.fields.get("company"), head.fields.get("company")
+                if sub.how not in ("business", "known", "marked") or (
+                    sub_company and head_company and sub_company.casefold() == head_company.casefold()
+                ):
+                    sub.fields["company"] = None
+            return head, tails
+        return None
 
     # -- intent ---------------------------------------------------------------------------------------------
 
@@ -228,132 +252,143 @@ class RuleParser:
             return _Draft(Intent.UNKNOWN, 1.0)
         if lx.INJECTION.search(text):
             return _Draft(Intent.UNKNOWN, 0.9)
-        today, _ = local_today(ctx.now, ctx.tz)
-        tokens = tokenize(text)
-        words = {t.norm for t in tokens} | {t.text.casefold().rstrip(".") for t in tokens}
-        words |= {w.split("'")[0].split("’")[0] for w in words}
-        if "@" in text:
-            words.add("@")
-        when = find_when(text, today, words)
-        ns = " ".join(t.norm for t in tokens)
-        typo_penalty = 0.05 if any(t.norm != t.text.casefold().rstrip(".") for t in tokens) else 0.0
-
-        padded = " " + ns + " "
-        ns_words = frozenset(ns.split())
-
-        def has(name: str, s: str | None = None) -> bool:
-            if s is None:
-                return _KW[name].found(padded, ns_words)
-            return _KW[name].found(" " + s + " ", frozenset(s.split()))
-
+        s = _Signals.read(text, ctx, self.region)
+        has = s.has
         details, first_label = find_details(text)
-        if details and not has("new_lead"):
-            prefix = " ".join(t.norm for t in tokens if t.end <= first_label)
+        if details and not has("new_lead") and not s.contact_info:
+            prefix = " ".join(t.norm for t in s.tokens if t.end <= first_label)
             strong = any(has(k, prefix) for k in ("activity", "meeting", "demo", "qualify", "won", "lost", "new_lead"))
             if not strong and (first_label == 0 or len(details) >= 2):
                 return self._lead_details(text, first_label, details, ctx)
-        first = " ".join(t.norm for t in tokens[:4])
-        if has("reassign") and not has("new_lead"):
-            return self._reassign(text, when, ctx, typo_penalty, tokens)
-        if has("new_lead"):
-            return self._new_lead(text, ctx, typo_penalty)
-        if has("qualify") and not has("disqualify"):
-            return self._with_company(Intent.QUALIFY_LEAD, text, when, ctx, typo_penalty, tokens)
-        if has("tasks"):
-            return self._list_tasks(when)
-        if has("activity", first):
-            return self._with_company(Intent.ADD_ACTIVITY, text, when, ctx, typo_penalty, tokens)
-        if has("meeting") or has("demo"):
-            first_demo = _RX["demo"].search(ns)
-            first_meeting = _RX["meeting"].search(ns)
-            kind_demo = first_demo is not None and (first_meeting is None or first_demo.start() < first_meeting.start())
-            if _RX_PLURAL_MEETINGS.search(ns) and has("listing") and not has("schedule"):
-                return self._list_tasks(when)
-            if _RX_CANCEL.search(ns):
-                return _Draft(Intent.UNKNOWN, 0.4)  # cancelling is no command of the contract: GPT or help
-            if has("reschedule"):
-                intent = Intent.RESCHEDULE_DEMO if kind_demo else Intent.RESCHEDULE_MEETING
-            elif has("done") and not has("schedule"):
-                intent = Intent.DEMO_DONE if kind_demo else Intent.MEETING_DONE
-            else:
-                intent = Intent.SCHEDULE_DEMO if kind_demo else Intent.SCHEDULE_MEETING
-            return self._with_company(intent, text, when, ctx, typo_penalty, tokens)
-        if has("lost") or has("disqualify"):
-            return self._with_company(Intent.MARK_LOST, text, when, ctx, typo_penalty, tokens)
-        if has("won"):
-            return self._with_company(Intent.MARK_WON, text, when, ctx, typo_penalty + 0.05, tokens)
-        if re.match(r"\s*lead\s*[:\-–]", text, re.I) or (
-            re.search(r"(?<!\S)assign(?!\S)", ns) and (find_emails(text) or find_phones(text, self.region))
+        info = cues.INFO_CUES.search(text) is not None or "status" in s.ns_words
+        if info and not has("new_lead") and not s.contact_info and (s.question or not s.meeting_kw):
+            return self._with_company(Intent.LEAD_INFO, s, ctx, 0.0, cues.INFO_CUES)
+        if has("qualify") and not has("disqualify") and not s.contact_info:
+            return self._with_company(Intent.QUALIFY_LEAD, s, ctx, 0.0, None)
+        if has("new_lead") or (s.contact_info and (s.source or s.owners or not s.meeting_kw)):
+            return self._new_lead(text, s, ctx, 0.0 if has("new_lead") else 0.08)
+        if (has("reassign") or (s.owners and not s.meeting_kw)) and not s.contact_info:
+            return self._reassign(s, ctx, 0.0 if has("reassign") else 0.05)
+        vague_work = s.ns_words.isdisjoint(_TASK_WORDS)  # only "kaam"/"काम": a chore, unless asked to list
+        if has("tasks") and (has("listing") or (not vague_work and (s.when.day is not None or len(s.tokens) <= 3))):
+            return self._list_tasks(s.when)
+        if has("activity", s.first):
+            return self._with_company(Intent.ADD_ACTIVITY, s, ctx, 0.0, None)
+        if s.meeting_kw:
+            meeting = self._meeting(s, ctx)
+            if meeting is not None:
+                return meeting
+        lost = cues.LOST_CUES.search(text) is not None or has("lost") or has("disqualify")
+        won = (cues.WON_CUES.search(text) is not None or has("won")) and not cues.NOT_YET.search(text)
+        if lost and not s.question:
+            return self._with_company(Intent.MARK_LOST, s, ctx, 0.0, cues.LOST_CUES)
+        if won and not s.question:
+            return self._with_company(Intent.MARK_WON, s, ctx, 0.03, cues.WON_CUES)
+        if re.match(r"\s*lead\s*[:\-–]", text, re.I):
+            return self._new_lead(text, s, ctx, 0.05)
+        if (
+            has("schedule")
+            and (s.when.day or s.when.at)
+            and re.search(r"(?<!\S)(?:call|visit|con-call|zoom)(?!\S)", s.ns)
         ):
-            return self._new_lead(text, ctx, typo_penalty + 0.05)
-        if has("schedule") and (when.day or when.at) and re.search(r"(?<!\S)(?:call|visit|con-call|zoom)(?!\S)", ns):
-            return self._with_company(Intent.SCHEDULE_MEETING, text, when, ctx, typo_penalty + 0.2, tokens)
-        if RE_KO_ASSIGN.search(text) or re.search(r"(?<!\S)assign(?!\S)", ns):
-            return self._reassign(text, when, ctx, typo_penalty + 0.05, tokens)
-        if has("info"):
-            return self._with_company(Intent.LEAD_INFO, text, when, ctx, typo_penalty, tokens)
-        if (_RX_LEADS_ONLY.search(ns) and (has("listing") or len(tokens) <= 2)) or _RX_MY_LEAD_SINGULAR.match(text):
-            return _Draft(Intent.LIST_LEADS, 0.9 - typo_penalty)
-        if has("activity") or has("activity_implicit"):
-            # A dated follow-up may be a plan rather than a record: let GPT decide when it is configured.
-            extra = 0.25 if (when.day or when.at) else 0.1
-            return self._with_company(Intent.ADD_ACTIVITY, text, when, ctx, typo_penalty + extra, tokens)
+            return self._with_company(Intent.SCHEDULE_MEETING, s, ctx, 0.2, None)
+        if info:
+            return self._with_company(Intent.LEAD_INFO, s, ctx, 0.05, cues.INFO_CUES)
+        if (_RX_LEADS_ONLY.search(s.ns) and (has("listing") or len(s.tokens) <= 2)) or _RX_MY_LEAD_SINGULAR.match(text):
+            return _Draft(Intent.LIST_LEADS, 0.9 - s.typo_penalty)
+        if has("activity") or has("activity_implicit") or cues.ACTIVITY_CUES.search(text) or s.meeting_kw:
+            return self._with_company(Intent.ADD_ACTIVITY, s, ctx, 0.05, None)
         if has("help") or text.strip() == "?":
             return _Draft(Intent.HELP, 0.95)
-        if all(t.is_stop or t.norm in lx.CHITCHAT_WORDS for t in tokens):
-            return _Draft(Intent.UNKNOWN, 0.95 if tokens else 0.9)
+        if all(t.is_stop or t.norm in lx.CHITCHAT_WORDS for t in s.tokens):
+            return _Draft(Intent.UNKNOWN, 0.95 if s.tokens else 0.9)
         return _Draft(Intent.UNKNOWN, 0.3)
+
+    def _meeting(self, s: _Signals, ctx: ParseContext) -> _Draft | None:
+        """Schedule, reschedule or done, for a meeting or a demo; None when the words are no meeting command."""
+        has = s.has
+        first_demo = _RX["demo"].search(s.ns_meeting)
+        first_meeting = _RX["meeting"].search(s.ns_meeting)
+        kind_demo = first_demo is not None and (first_meeting is None or first_demo.start() < first_meeting.start())
+        timed = s.when.day is not None or s.when.at is not None
+        if _RX_PLURAL_MEETINGS.search(s.ns) and has("listing") and not has("schedule"):
+            return self._list_tasks(s.when)
+        if _RX_CANCEL.search(s.ns):
+            return _Draft(Intent.UNKNOWN, 0.4)  # cancelling is no command of the contract: GPT or a question
+        if s.another and not timed:
+            return None
+        bare = not timed and not has("schedule") and not has("done") and not has("reschedule")
+        explicit_done = has("done") and not has("schedule") and not has("reschedule")
+        done = (has("done") or cues.DONE_CUES.search(s.meeting_text) is not None) and not has("schedule")
+        if has("reschedule") and timed and not explicit_done:
+            intent = Intent.RESCHEDULE_DEMO if kind_demo else Intent.RESCHEDULE_MEETING
+        elif explicit_done or (done and not (timed and _future_only(s))):
+            intent = Intent.DEMO_DONE if kind_demo else Intent.MEETING_DONE
+        elif timed or has("schedule") or (bare and not cues.DONE_CUES.search(s.meeting_text)):
+            # A meeting named with no time and no verb ("meeting with acme") is most likely one to book: unsure.
+            intent = Intent.SCHEDULE_DEMO if kind_demo else Intent.SCHEDULE_MEETING
+        else:
+            return None
+        return self._with_company(intent, s, ctx, 0.0 if timed or done else 0.15, None)
 
     # -- intents with a company ---------------------------------------------------------------------------
 
     def _with_company(
-        self, intent: Intent, text: str, when: When, ctx: ParseContext, penalty: float, tokens: list[Token]
+        self, intent: Intent, s: _Signals, ctx: ParseContext, penalty: float, cue: re.Pattern[str] | None
     ) -> _Draft:
-        spans = list(when.spans) if intent in WHEN_INTENTS else []
+        scheduled = intent in WHEN_INTENTS
+        spans = list(s.when.spans) if scheduled else []
+        spans += s.trap_spans
         assignee = None
-        if intent in WHEN_INTENTS:
-            assignee, a_spans = _assignee(text, ctx)
-            spans += a_spans
-        masked = mask(text, spans)
-        mtoks = mask_tokens(tokens, spans)
-        company, note = _company(text, masked, ctx, intent in NOTE_INTENTS, _OWN_WORDS.get(intent, ()), mtoks)
-        if intent in WHEN_INTENTS and assignee is None:
-            assignee = _trailing_name(masked, ctx, company, mtoks)
-        draft = _Draft(intent, 0.9 - penalty, {"company": company, "note": note, "assignee": assignee})
-        if intent in WHEN_INTENTS:
+        if scheduled and s.owners:
+            assignee = s.owners[-1].value
+            spans += [(o.start, o.end) for o in s.owners]
+        if cue is not None:
+            spans += [m.span() for m in cue.finditer(s.text)]
+        spans += [m.span() for m in cues.ACTIVITY_CUES.finditer(s.text)] if intent in NOTE_INTENTS else []
+        masked = mask(s.text, spans)
+        mtoks = mask_tokens(s.tokens, spans)
+        pick = pick_company(s.text, masked, ctx, mtoks)
+        company = strip_edges(s.text[pick.start : pick.end]) if pick else None
+        note = None
+        if intent in NOTE_INTENTS:
+            # The note keeps the cue words ("went with a competitor"); only the company and the edges go.
+            note = (
+                note_around(s.text, pick.start, pick.end, NOTE_SKIP) if pick else note_around(s.text, 0, 0, NOTE_SKIP)
+            )
+        if scheduled and assignee is None:
+            assignee = _trailing_member(masked, mtoks, ctx, company)
+        draft = _Draft(intent, 0.9 - penalty - s.typo_penalty, {"company": company, "note": note, "assignee": assignee})
+        draft.how = pick.how if pick else None
+        if scheduled:
             today, now_time = local_today(ctx.now, ctx.tz)
-            draft.fields["when"] = when.iso(ctx.tz, today, now_time)
+            draft.fields["when"] = s.when.iso(ctx.tz, today, now_time)
             if not draft.fields["when"]:
                 draft.confidence -= 0.2
         if company is None:
             draft.confidence = min(draft.confidence, 0.45)
-        else:
-            draft.confidence += _known_bonus(company, ctx)
-        if assignee and ctx.team_names and not _is_team_member(assignee, ctx):
-            draft.confidence -= 0.1
+        elif pick is not None and pick.how in ("plain",):
+            draft.confidence -= 0.15
+        elif pick is not None and pick.how == "known":
+            draft.confidence += 0.05
         return draft
 
-    def _reassign(self, text: str, when: When, ctx: ParseContext, penalty: float, tokens: list[Token]) -> _Draft:
-        spans: list[tuple[int, int]] = []
-        assignee = None
-        ko = [m for m in RE_KO_ASSIGN.finditer(text) if m.group(1).casefold() not in lx.STOP]
-        if ko:
-            assignee = clean_name(ko[-1].group(1), 1)
-            spans.append(ko[-1].span())
-        else:
-            tos = [m for m in RE_TO_NAME.finditer(text) if clean_name(m.group(1), 2)]
+    def _reassign(self, s: _Signals, ctx: ParseContext, penalty: float) -> _Draft:
+        spans: list[tuple[int, int]] = [(o.start, o.end) for o in s.owners]
+        assignee = s.owners[-1].value if s.owners else None
+        if assignee is None:
+            tos = [m for m in RE_TO_NAME.finditer(s.text) if clean_name(m.group(1), 2)]
             if tos:
                 assignee = clean_name(tos[-1].group(1), 2)
                 spans.append(tos[-1].span())
-        spans += [m.span() for m in RE_FROM_NAME.finditer(text)]
-        company, _ = _company(text, mask(text, spans), ctx, False, (), mask_tokens(tokens, spans))
-        conf = 0.9 - penalty
+        spans += [m.span() for m in RE_FROM_NAME.finditer(s.text)]
+        spans += [m.span() for m in RE_EARLIER.finditer(s.text)]
+        masked = mask(s.text, spans)
+        pick = pick_company(s.text, masked, ctx, mask_tokens(s.tokens, spans))
+        company = strip_edges(s.text[pick.start : pick.end]) if pick else None
+        conf = 0.9 - penalty - s.typo_penalty
         if company is None or assignee is None:
             conf = min(conf, 0.45)
-        else:
-            conf += _known_bonus(company, ctx)
-        if assignee and ctx.team_names:
-            conf += 0.03 if _is_team_member(assignee, ctx) else -0.15
         return _Draft(Intent.REASSIGN_LEAD, conf, {"company": company, "assignee": assignee})
 
     def _list_tasks(self, when: When) -> _Draft:
@@ -364,36 +399,28 @@ class RuleParser:
         company = None
         if first_label > 0:
             prefix = text[:first_label]
-            company, _ = _company(prefix, prefix, ctx, False, ())
+            pick = pick_company(prefix, prefix, ctx)
+            company = strip_edges(prefix[pick.start : pick.end]) if pick else None
         conf = 0.9 if len(details) >= 2 else 0.8
         return _Draft(Intent.LEAD_DETAILS, conf, {"company": company}, details)
 
     # -- new lead ---------------------------------------------------------------------------------------------
 
-    def _new_lead(self, text: str, ctx: ParseContext, penalty: float) -> _Draft:
-        f: dict[str, str | None] = {}
-        spans: list[tuple[int, int]] = []
-        emails = find_emails(text)
-        if emails:
-            f["email"] = emails[0].group(0)
-            spans += [m.span() for m in emails]
-        masked = mask(text, spans)
-        phones = find_phones(masked, self.region)
-        if phones:
-            f["phone"] = phones[0][0]
-            spans += [s for _, s in phones]
-        masked = mask(text, spans)
-        positional: dict[str, bool] = {}
-        mtoks = tokenize(masked)
-        for piece in _lead_pieces(masked):
-            _classify_piece(text, masked, piece, f, positional, mtoks)
-        if not f.get("assignee"):
-            f["assignee"] = _team_name_in(masked, ctx, f, mtoks)
+    def _new_lead(self, text: str, s: _Signals, ctx: ParseContext, penalty: float) -> _Draft:
+        skip = [m.span() for m in _NEW_LEAD_WORDS.finditer(text)]
+        details, first_label = find_details(text)
+        if details and first_label > 0:
+            skip.append((first_label, len(text)))
+        lead = read_new_lead(text, ctx.team_names, self.region, skip)
+        f = lead.values
         if f.get("company"):
             conf = 0.92 if (f.get("contact_name") or f.get("phone") or f.get("email")) else 0.78
         else:
             conf = 0.5
-        return _Draft(Intent.NEW_LEAD, conf - penalty, f)
+        conf -= 0.08 * lead.leftover + (0.1 if lead.positional else 0.0)
+        draft = _Draft(Intent.NEW_LEAD, conf - penalty - s.typo_penalty, dict(f), details if details else {})
+        draft.rejected = dict(lead.rejected)
+        return draft
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------
@@ -402,247 +429,161 @@ class RuleParser:
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text or "").replace("\u200b", "").replace("\u200d", "").replace("\u200c", "")
     text = re.sub(r"[ \t\u00a0]+", " ", text)
+    # Voice typing: "full stop" and "comma" spoken as words, digits spoken one by one.
+    text = _RE_SPOKEN_STOP.sub(".", text)
+    text = _RE_SPOKEN_COMMA.sub(",", text)
+    text = _RE_SPOKEN_NUMBER.sub(_spoken_digits, text)
     return text.strip()
 
 
-def _known_bonus(company: str, ctx: ParseContext) -> float:
-    folded = company.casefold()
-    return 0.05 if any(lead.casefold() == folded for lead in ctx.recent_leads) else 0.0
+_DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_DIGIT_ALT = "|".join(_DIGIT_WORDS)
+_RE_SPOKEN_NUMBER = re.compile(
+    r"(?<![\w])(?:(?:double|triple)\s+)?(?:"
+    + _DIGIT_ALT
+    + r")(?:\s+(?:(?:double|triple)\s+)?(?:"
+    + _DIGIT_ALT
+    + r")){6,}"
+    r"(?![\w])",
+    re.I,
+)
+_RE_SPOKEN_STOP = re.compile(r"\s+full\s*stop\b[.]?", re.I)
+_RE_SPOKEN_COMMA = re.compile(r"\s+comma\b", re.I)
 
 
-def _is_team_member(name: str, ctx: ParseContext) -> bool:
-    first = name.casefold().split()[0]
-    return any(first in member.casefold().split() for member in ctx.team_names)
-
-
-def _recent_lead_in(text: str, ctx: ParseContext) -> tuple[int, int] | None:
-    folded = text.casefold()
-    best: tuple[int, int] | None = None
-    for lead in ctx.recent_leads:
-        name = lead.casefold().strip()
-        if len(name) < 3:
+def _spoken_digits(m: re.Match[str]) -> str:
+    out: list[str] = []
+    repeat = 1
+    for word in m.group(0).casefold().split():
+        if word in ("double", "triple"):
+            repeat = 2 if word == "double" else 3
             continue
-        i = folded.find(name)
-        while i >= 0:
-            end = i + len(name)
-            before_ok = i == 0 or not folded[i - 1].isalnum()
-            after_ok = end == len(folded) or not folded[end].isalnum()
-            if before_ok and after_ok and (best is None or end - i > best[1] - best[0]):
-                best = (i, end)
-                break
-            i = folded.find(name, i + 1)
-    return best
+        out.append(_DIGIT_WORDS[word] * repeat)
+        repeat = 1
+    return "".join(out)
 
 
-def _company(
-    text: str,
-    masked: str,
-    ctx: ParseContext,
-    want_note: bool,
-    own_words: tuple[str, ...],
-    tokens: list[Token] | None = None,
-) -> tuple[str | None, str | None]:
-    """The company (the first named run of non-command words) and, when wanted, the note after it."""
-    if tokens is None:
-        tokens = tokenize(masked)
-    segs = segments(masked)
-    known = _recent_lead_in(masked, ctx)
-    chosen: Run | None = None
-    chosen_seg = -1
-    seg_runs: list[list[Run]] = []
-    for seg in segs:
-        seg_runs.append(content_runs([t for t in tokens if seg.start <= t.start < seg.end]))
-    if known is not None:
-        toks = tuple(t for t in tokens if known[0] <= t.start < known[1])
-        chosen = Run(known[0], known[1], toks)
-        chosen_seg = next((i for i, s in enumerate(segs) if s.start <= known[0] < s.end), -1)
-    else:
-        for want_named in (True, False):
-            for i, runs in enumerate(seg_runs):
-                for run in runs:
-                    if run.named() or not want_named:
-                        chosen, chosen_seg = run, i
-                        break
-                if chosen:
-                    break
-            if chosen:
-                break
-    if chosen is None:
-        note = _note_from(text, tokens, segs, seg_runs, -1, 0, own_words) if want_note else None
-        return None, note
-    head, rest = split_named_prefix(chosen) if known is None else (chosen, None)
-    company = strip_edges(text[head.start : head.end]) or None
-    note = None
-    if want_note:
-        if rest is not None:
-            note = strip_edges(text[rest.start :]) or None
-        else:
-            note = _note_from(text, tokens, segs, seg_runs, chosen_seg, head.end, own_words)
-    return company, note
-
-
-def _note_from(
-    text: str,
-    tokens: list[Token],
-    segs: list,
-    seg_runs: list[list[Run]],
-    seg_index: int,
-    after: int,
-    own_words: tuple[str, ...],
-) -> str | None:
-    """The free text after the company: a later run in its segment, or the next segment with words."""
-    if seg_index >= 0:
-        seg = segs[seg_index]
-        for tok in tokens:
-            if after <= tok.start < seg.end and tok.text != MASK and tok.norm not in NOTE_SKIP:
-                return strip_edges(text[tok.start :]) or None
-    own = [_RX[w] for w in own_words]
-    for i in range(seg_index + 1, len(segs)):
-        seg = segs[i]
-        toks = [t for t in tokens if seg.start <= t.start < seg.end]
-        if not toks or all(t.text == MASK for t in toks):
-            continue
-        if not seg_runs[i]:
-            ns = " ".join(t.norm for t in toks)
-            if any(rx.search(ns) for rx in own) or (all(t.is_stop for t in toks) and len(toks) <= 2):
-                continue
-        return strip_edges(text[seg.start :]) or None
-    return None
-
-
-def _assignee(text: str, ctx: ParseContext) -> tuple[str | None, list[tuple[int, int]]]:
-    """The owner named with `assign(ed) to X`, `assign X` or `X ko assign karo`, and the span to hide."""
-    for rx in (RE_ASSIGN_TO, RE_KO_ASSIGN, RE_ASSIGN_BARE):
-        for m in rx.finditer(text):
-            name = clean_name(m.group(1), 1 if rx is RE_KO_ASSIGN else 2)
-            if name and name.casefold() not in lx.STOP:
-                end = m.end()
-                if rx is RE_KO_ASSIGN:
-                    tail = re.match(r"(?:\s+(?:karo|kar\s+do|kardo|kar|do|dena|करो|कर\s+दो|दो))*", text[end:])
-                    end += tail.end() if tail else 0
-                return name, [(m.start(), end)]
-    return None, []
-
-
-def _trailing_name(masked: str, ctx: ParseContext, company: str | None, tokens: list[Token]) -> str | None:
-    """`…, Neha` at the end of a scheduling message names the owner; so does a team member's name."""
+def _trailing_member(masked: str, tokens: list[Token], ctx: ParseContext, company: str | None) -> str | None:
+    """`…, Neha` at the end of a scheduling message: a team member standing alone names who attends."""
     segs = segments(masked)
     if len(segs) >= 2:
         toks = [t for t in tokens if t.start >= segs[-1].start and t.text != MASK]
-        if 1 <= len(toks) <= 2 and all(not t.is_stop and t.looks_named for t in toks):
-            name = " ".join(t.text for t in toks)
-            if company is None or name.casefold() not in company.casefold():
-                return name
-    if ctx.team_names:
-        return _team_name_in(masked, ctx, {"company": company}, tokens)
+        if len(toks) != 1:
+            return None
+        word = toks[0]
+        # Without the team's names, a capitalised name standing alone is taken (validation checks it in the app).
+        alone = team_member(word.text, ctx.team_names) is not None if ctx.team_names else word.looks_named
+        alone = alone and not word.is_stop and not word.text[:1].isdigit()
+        if alone and (company is None or toks[0].text.casefold() not in company.casefold()):
+            return toks[0].text
+    content = [t for t in tokens if t.text != MASK]
+    # "… tomorrow 4pm Amit": a team member's name as the very last word.
+    last = content[-1] if content else None
+    if last is not None and ctx.team_names and team_member(last.text, ctx.team_names) is not None:
+        return last.text if company is None or last.text.casefold() not in company.casefold() else None
     return None
 
 
-def _team_name_in(
-    masked: str, ctx: ParseContext, f: dict[str, str | None], tokens: list[Token] | None = None
-) -> str | None:
-    taken = " ".join(v.casefold() for k, v in f.items() if v and k in ("company", "contact_name"))
-    for tok in tokens if tokens is not None else tokenize(masked):
-        if tok.is_stop or tok.norm in taken:
-            continue
-        if any(tok.norm == member.casefold().split()[0] for member in ctx.team_names if member.strip()):
-            return tok.text
-    return None
+def _follow_on(tail: _Draft, explicit: bool, tail_text: str) -> bool:
+    """Whether a second part reads as a command of its own that may follow another in one message."""
+    if tail.intent in WHEN_INTENTS:
+        return bool(tail.fields.get("when")) and bool(_RX_MEETING_WORD.search(tail_text))
+    if tail.intent is Intent.REASSIGN_LEAD:
+        return bool(tail.fields.get("assignee")) and (explicit or bool(_RX["reassign"].search(tail_text.casefold())))
+    if tail.intent in (Intent.MARK_WON, Intent.MARK_LOST, Intent.QUALIFY_LEAD):
+        return (explicit or tail.how in ("business", "known")) and tail.confidence >= 0.7
+    return False
 
 
-def _lead_pieces(masked: str) -> list[tuple[int, int]]:
-    """Segments of a new-lead message, further split before each label (contact, source, assign…)."""
-    pieces: list[tuple[int, int]] = []
-    for seg in segments(masked):
-        cuts = [seg.start]
-        for m in RE_LEAD_LABEL.finditer(masked, seg.start, seg.end):
-            if m.start() > seg.start and masked[seg.start : m.start()].strip():
-                cuts.append(m.start())
-        cuts.append(seg.end)
-        pieces += [(a, b) for a, b in itertools.pairwise(cuts) if masked[a:b].strip(" " + MASK)]
-    return pieces
+_HEAD_INTENTS = frozenset(
+    {Intent.NEW_LEAD, Intent.MEETING_DONE, Intent.DEMO_DONE, Intent.ADD_ACTIVITY, Intent.MARK_WON, Intent.MARK_LOST,
+     Intent.QUALIFY_LEAD, Intent.SCHEDULE_MEETING, Intent.SCHEDULE_DEMO}
+)  # fmt: skip
+_RE_EXPLICIT = re.compile(r"also|plus|saath|साथ|then|phir|fir|फिर", re.I)
+_RE_PART_SEP = re.compile(
+    r"\s*(?:[,;.!|]|—|\s-\s|\s/\s)\s*(?:(?:aur|and|और|ab|अब)\s+)?|\s+(?:aur|and|और|ab|अब)\s+"
+    r"|\s+[^\w\s\u0900-\u097F]{1,4}\s+"
+)
+_RX_MEETING_WORD = re.compile(
+    r"(?<![\w\u0900-\u097F])(?:meeting|mtg|meet|demo|डेमो|मीटिंग|call|visit|appointment)(?![\w\u0900-\u097F])", re.I
+)
 
 
-def _classify_piece(
-    text: str,
-    masked: str,
-    piece: tuple[int, int],
-    f: dict[str, str | None],
-    positional: dict[str, bool],
-    tokens: list[Token],
-) -> None:
-    """Put one piece of a new-lead message into its field: by its label, its form, or its position."""
-    a, b = piece
-    raw = masked[a:b]
-    lead = len(raw) - len(raw.lstrip())
-    m = RE_LEAD_LABEL.match(raw, lead)
-    if m:
-        kind = _LABEL_KIND[m.group(1).casefold()]
-        rest_start = a + m.end()
-        rest_masked = masked[rest_start:b]
-        if kind == "contact" and not f.get("contact_name"):
-            f["contact_name"] = clean_name(rest_masked, 4)
-        elif kind == "source" and not f.get("source"):
-            f["source"] = _trim_stop(text, _within(tokens, rest_start, b))
-        elif kind == "assign" and not f.get("assignee"):
-            f["assignee"] = clean_name(rest_masked, 2)
-        elif kind == "company":
-            src = RE_SOURCE_WORDS.match(rest_masked.strip())
-            if src and not f.get("source"):
-                off = len(rest_masked) - len(rest_masked.lstrip())
-                f["source"] = text[rest_start + off : rest_start + off + src.end()]
-            elif not f.get("company"):
-                f["company"] = _run_text(text, _within(tokens, rest_start, b))
-            elif positional.get("company") and not f.get("contact_name"):
-                # `Rohit Mehra from Acme Pvt Ltd`: the words before `from` were the person.
-                f["contact_name"] = clean_name(f["company"] or "", 4)
-                f["company"] = _run_text(text, _within(tokens, rest_start, b))
-                positional["company"] = False
-        return
-    ko = RE_KO_ASSIGN.search(raw)
-    if ko and ko.group(1).casefold() not in lx.STOP:
-        if not f.get("assignee"):
-            f["assignee"] = clean_name(ko.group(1), 1)
-        return
-    stripped = RE_SE_SUFFIX.sub("", raw.strip(" " + MASK)).strip()
-    src = RE_SOURCE_WORDS.match(stripped)
-    if src and len(stripped) - src.end() <= 1:
-        if not f.get("source"):
-            off = raw.find(stripped)
-            f["source"] = text[a + off : a + off + src.end()]
-        return
-    value = _run_text(text, _within(tokens, a, b))
-    if value is None:
-        return
-    ends_with_se = bool(RE_SE_SUFFIX.search(raw.rstrip(" " + MASK)))
-    if not f.get("company") or (ends_with_se and not f.get("company")):
-        f["company"] = value
-        positional["company"] = not ends_with_se
-    elif not f.get("contact_name"):
-        f["contact_name"] = clean_name(value, 4) or value
-    elif not f.get("assignee") and len(value.split()) <= 2:
-        f["assignee"] = clean_name(value, 2)
+def _future_only(s: _Signals) -> bool:
+    """A day ahead and no word of something already done in the past tense."""
+    today, _ = local_today(s.ctx.now, s.ctx.tz)
+    return s.when.day is not None and s.when.day > today
 
 
-def _within(tokens: list[Token], start: int, end: int) -> list[Token]:
-    return [t for t in tokens if start <= t.start < end]
+@dataclass
+class _Signals:
+    """What a message shows before any intent is chosen: words, dates, owners, contact details, traps."""
 
+    text: str
+    ctx: ParseContext
+    tokens: list[Token]
+    ns: str
+    padded: str
+    ns_words: frozenset[str]
+    when: When
+    typo_penalty: float
+    owners: list[Found]
+    source: bool
+    contact_info: bool
+    meeting_kw: bool
+    meeting_text: str
+    ns_meeting: str
+    another: bool
+    trap_spans: list[tuple[int, int]]
+    question: bool
 
-def _run_text(text: str, tokens: list[Token]) -> str | None:
-    runs = content_runs(tokens)
-    if not runs:
-        return None
-    named = [r for r in runs if r.named()] or runs
-    run = named[0]
-    return strip_edges(text[run.start : run.end]) or None
+    @property
+    def first(self) -> str:
+        return " ".join(t.norm for t in self.tokens[:4])
 
+    def has(self, name: str, s: str | None = None) -> bool:
+        if s is None:
+            return _KW[name].found(self.padded, self.ns_words)
+        return _KW[name].found(" " + s + " ", frozenset(s.split()))
 
-def _trim_stop(text: str, tokens: list[Token]) -> str | None:
-    toks = [t for t in tokens if t.text != MASK]
-    while toks and toks[-1].is_stop:
-        toks.pop()
-    while toks and toks[0].is_stop and toks[0].norm not in lx.SOURCE_SET:
-        toks.pop(0)
-    if not toks:
-        return None
-    return strip_edges(text[toks[0].start : toks[-1].end]) or None
+    @classmethod
+    def read(cls, text: str, ctx: ParseContext, region: str) -> _Signals:
+        today, _ = local_today(ctx.now, ctx.tz)
+        tokens = tokenize(text)
+        words = {t.norm for t in tokens} | {t.text.casefold().rstrip(".") for t in tokens}
+        words |= {w.split("'")[0].split("’")[0] for w in words}
+        if "@" in text:
+            words.add("@")
+        when = find_when(text, today, words)
+        titled = titled_names(text)
+        kw_tokens = mask_tokens(tokens, titled)
+        ns = " ".join(t.norm for t in kw_tokens)
+        typo = 0.05 if any(t.norm != t.text.casefold().rstrip(".") for t in tokens) else 0.0
+        traps = [m.span() for m in cues.MEETING_TRAPS.finditer(text)]
+        another = cues.ANOTHER_MEETING.search(text) is not None
+        meeting_text = mask(text, traps + titled)
+        ns_meeting = " ".join(t.norm for t in mask_tokens(tokens, traps + titled))
+        meeting_kw = bool(_RX["meeting"].search(ns_meeting) or _RX["demo"].search(ns_meeting))
+        contact = bool(find_emails(text) or find_phones(text, region) or broken_phone(text, []))
+        return cls(
+            text=text,
+            ctx=ctx,
+            tokens=tokens,
+            ns=ns,
+            padded=" " + ns + " ",
+            ns_words=frozenset(ns.split()),
+            when=when,
+            typo_penalty=typo,
+            owners=find_owners(text, ctx.team_names),
+            source=find_source(text) is not None,
+            contact_info=contact,
+            meeting_kw=meeting_kw,
+            meeting_text=meeting_text,
+            ns_meeting=ns_meeting,
+            another=another,
+            trap_spans=traps,
+            question=cues.QUESTION.search(text) is not None,
+        )

@@ -111,7 +111,7 @@ def test_without_offline_and_gpt_configured_uses_the_hybrid() -> None:
         server.reply(command_json("add_activity", company="Acme Pvt Ltd", note="quote bhej diya"))
         env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url, "LLM_MAX_RETRIES": "0"}
         out = run_parse(
-            "Schedule meeting with Kumar Steels tomorrow 11am\nacme wale ko quote bhej diya\n", "--now", NOW, env=env
+            "Schedule meeting with Kumar Steels tomorrow 11am\nquote bhej diya unko\n", "--now", NOW, env=env
         )
         assert out.returncode == 0, out.stderr
         got = [json.loads(line) for line in out.stdout.splitlines()]

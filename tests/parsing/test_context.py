@@ -21,7 +21,7 @@ def ctx(**kw: object) -> ParseContext:
 def test_recent_lead_keeps_command_words_inside_a_company_name() -> None:
     text = "Demo done for New India Traders, they want a trial"
     plain = PARSER.parse(text, ctx()).command
-    assert plain.company == "India Traders"
+    assert plain.company == "New India Traders"  # a Title-case name ending in a business word stays whole
     known = PARSER.parse(text, ctx(recent_leads=("New India Traders",))).command
     assert known.intent is Intent.DEMO_DONE
     assert known.company == "New India Traders"

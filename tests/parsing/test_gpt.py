@@ -184,7 +184,7 @@ def test_hybrid_makes_no_call_when_rules_are_confident(server: FakeOpenAI) -> No
 def test_hybrid_makes_at_most_one_call_when_unsure(server: FakeOpenAI) -> None:
     server.reply(command_json("add_activity", company="Acme Pvt Ltd", note="sent the quote"))
     hybrid = build_parser(openai_settings(server))
-    result = hybrid.parse("acme wale ko quote bhej diya", CTX)
+    result = hybrid.parse("quote bhej diya unko", CTX)  # no lead named: the rules are unsure
     assert server.calls == 1
     assert result.source == "gpt" and result.command.intent is Intent.ADD_ACTIVITY
 
@@ -217,7 +217,7 @@ def test_hybrid_propagates_transient_errors_for_the_queue(server: FakeOpenAI) ->
     server.fail(429, times=5)
     hybrid = build_parser(openai_settings(server, LLM_MAX_RETRIES=1))
     with pytest.raises(TransientError):
-        hybrid.parse("acme wale ko quote bhej diya", CTX)
+        hybrid.parse("quote bhej diya unko", CTX)
     assert server.calls == 2
 
 

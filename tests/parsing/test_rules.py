@@ -108,7 +108,7 @@ NEW_LEAD = [
         "source: Instagram; assign: Vikram",
         {
             "company": "Zen Yoga Studio",
-            "contact_name": "Ms Kavya Iyer",
+            "contact_name": "Kavya Iyer",  # titles are dropped from names
             "phone": "+919845012345",
             "email": "kavya@zenyoga.in",
             "source": "Instagram",
@@ -585,7 +585,7 @@ MORE = [
             "company": "Agarwal Packaging Pvt Ltd",
             "contact_name": "Nitin Agarwal",
             "phone": "+919899012345",
-            "source": "Google Ads",
+            "source": "Google",  # sources are canonical
         },
     ),
     (
@@ -606,7 +606,7 @@ MORE = [
     (
         "लीड आई है: कृष्णा मोटर्स, रमेश जी, 9876012345, जस्टडायल",
         "new_lead",
-        {"company": "कृष्णा मोटर्स", "contact_name": "रमेश", "phone": "+919876012345", "source": "जस्टडायल"},
+        {"company": "कृष्णा मोटर्स", "contact_name": "रमेश", "phone": "+919876012345", "source": "JustDial"},
     ),
     (
         "There's a new lead from Hill View Resort. Contact person is Anjali Negi, number 9418012345. "
@@ -717,11 +717,15 @@ MORE = [
         "meeting_done",
         {"company": "Acme Pvt Ltd", "note": "they were very interested"},
     ),
-    ("Called Mehta Jewellers, no response", "add_activity", {"company": "Mehta Jewellers", "note": "no response"}),
+    (
+        "Called Mehta Jewellers, no response",
+        "add_activity",
+        {"company": "Mehta Jewellers", "note": "Called, no response"},
+    ),
     (
         "Spoke to Sai Enterprises, sending quote tomorrow",
         "add_activity",
-        {"company": "Sai Enterprises", "note": "sending quote tomorrow"},
+        {"company": "Sai Enterprises", "note": "Spoke, sending quote tomorrow"},
     ),
     ("नोट: शर्मा ट्रेडर्स - कॉल नहीं उठाया", "add_activity", {"company": "शर्मा ट्रेडर्स", "note": "कॉल नहीं उठाया"}),
     (
@@ -773,7 +777,7 @@ MORE = [
     (
         "New lead: Bank of Baroda Branch, Mr Rao, 9876501234",
         "new_lead",
-        {"company": "Bank of Baroda Branch", "contact_name": "Mr Rao"},
+        {"company": "Bank of Baroda Branch", "contact_name": "Rao"},
     ),
     (
         "Rohit Mehra from Acme Pvt Ltd called, new lead, 9876501234",
@@ -788,7 +792,7 @@ MORE = [
     (
         "new lead: Green Leaf Organics, contact: Pooja, 9810098100, source: Trade fair",
         "new_lead",
-        {"company": "Green Leaf Organics", "contact_name": "Pooja", "source": "Trade fair"},
+        {"company": "Green Leaf Organics", "contact_name": "Pooja", "source": "exhibition"},
     ),
     (
         "Schedule meeting with 3M India tomorrow 11am",
