@@ -25,8 +25,9 @@ _EDGE_JUNK = frozenset(
     {"fyi", "cust", "customer", "client", "pls", "plz", "please", "kindly", "ok", "okay", "update", "hi", "hello",
      "bhai", "sir", "ji", "boss", "team", "guys", "dear", "note", "btw", "urgent", "asap", "imp", "important",
      "today", "tomorrow", "tmrw", "aaj", "kal", "abhi", "wants", "want", "need", "needs", "new", "naya", "nayi",
-     "met", "mtg", "done", "dn", "w", "hot", "warm", "genuine", "serious", "great", "news", "good", "congrats",
-     "badhai", "हॉट", "गर्म", "जेन्युइन", "अब", "ab", "fir", "phir", "फिर", "their", "his", "her", "unke", "uske",
+     "met", "mtg", "done", "dn", "w", "hot", "warm", "genuine", "serious", "great", "news", "good",
+     "congrats", "badhai", "m/s", "m/s.", "हॉट", "गर्म", "जेन्युइन", "अब", "ab", "fir", "phir", "फिर", "their", "his",
+     "her", "unke", "uske",
      "unka", "unki", "uska", "uski", "उनके", "उनका", "उनकी", "उसके", "office", "ऑफिस", "डालो", "जोड़ो", "जोड़",
      "बनाओ", "करो", "लिखो", "daalo", "dalo", "jodo", "banao", "likho", "add", "yaar", "yar"}
 )  # fmt: skip
@@ -238,10 +239,20 @@ def _trim_words(part: str, skip: frozenset[str], *, before: bool) -> str:
     """One side of the note: command words and particles go from the edge next to the company (and from the
     message's start); the far end keeps its words ("budget nahi hai")."""
     keep = [t for t in tokenize(part) if t.text != MASK]
-    # Command words go from the start up to the first separator only: "lost, *went with* competitor" keeps its cue.
-    sep = next((m.start() for m in _RE_NOTE_SEP.finditer(part) if keep and m.start() > keep[0].start), len(part))
-    while keep and keep[0].start < sep and _droppable(keep[0], skip):
-        keep.pop(0)
+    # Whole leading segments of command words go ("meeting done - they need…"); within the first remaining segment,
+    # leading command words go only when no separator opened it ("lost, *went with* competitor" keeps its cue).
+    seps = [m.start() for m in _RE_NOTE_SEP.finditer(part)]
+    while keep:
+        opened = any(p < keep[0].start for p in seps)
+        end = next((p for p in seps if p > keep[0].start), len(part))
+        segment = [t for t in keep if t.start < end]
+        if all(_droppable(t, skip) for t in segment):
+            keep = keep[len(segment) :]
+            seps = [p for p in seps if p >= end]
+            continue
+        while not opened and keep and keep[0].start < end and _droppable(keep[0], skip):
+            keep.pop(0)
+        break
     if before:
         while keep and (keep[-1].norm in _BEFORE or keep[-1].norm in _AFTER or keep[-1].norm in skip):
             keep.pop()

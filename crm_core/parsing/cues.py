@@ -41,6 +41,12 @@ LOST_CUES = phrase_rx(
     "not required", "not needed", "plan cancel", "project cancel", "lost", "लॉस्ट", "मना कर दिया", "नहीं चाहिए",
     "इंटरेस्ट नहीं", "इंटरेस्टेड नहीं", "ऑर्डर नहीं मिला", "किसी और से", "कॉम्पिटिटर", "बजट नहीं", "ड्रॉप",
 )  # fmt: skip
+# The outcome itself, no reason: left out of a lost deal's note ("not interested, *budget nahi hai*").
+LOST_OUTCOME = phrase_rx(
+    "not interested", "no longer interested", "interested nahi", "interest nahi", "koi interest nahi", "drop karo",
+    "drop kar do", "drop it", "dropped", "band karo", "close karo", "closed lost", "deal lost", "lost the deal",
+    "lost", "mark lost", "mark as lost", "लॉस्ट", "लॉस्ट कर दो", "ड्रॉप कर दो", "ड्रॉप", "इंटरेस्ट नहीं", "इंटरेस्टेड नहीं",
+)  # fmt: skip
 # A won/lost phrase under these is a plan or a doubt, not the outcome ("PO expected next week", "order kab milega?").
 NOT_YET = phrase_rx(
     "expected", "expect", "pending", "awaited", "will", "next week", "next month", "kab", "nahi aaya", "nahi mila",

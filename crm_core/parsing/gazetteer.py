@@ -11,7 +11,7 @@ def _words(text: str) -> frozenset[str]:
 BUSINESS_WORDS = _words(
     """
     academy agencies agency agri agro apparels aqua associates auto automation automobiles automotive
-    bakers bakery bank batteries beverages bhandaar bhandar boutique bros brothers builder builders cables
+    bakers bakery bank cafe dhaba restaurant kitchen classes tuitions coaching batteries beverages bhandaar bhandar boutique bros brothers builder builders cables
     capital care cargo carriers caterers catering cement cements center centre ceramics chem chemicals
     chemists clinic clinics co cold collections college company complex components construction
     constructions consultants containers controls corp corporation cotton couriers crafts creations
@@ -43,6 +43,16 @@ BUSINESS_WORDS = _words(
     हैंडीक्राफ्ट्स हॉस्पिटल होटल होटल्स
     """
 )
+# More Devanagari business words.
+BUSINESS_WORDS |= _words(
+    """
+    पार्ट्स कंपोनेंट्स स्पेयर्स स्वीट्स कैफे रेस्टोरेंट क्लासेज़ क्लासेस कोचिंग अकादमी इंस्टीट्यूट डेंटल ऑप्टिकल्स
+    केमिस्ट फार्मास्युटिकल्स सीफूड्स फूड मसाला ऑयल मिल्क डेयरी इलेक्ट्रिक इलेक्ट्रिकल रोडलाइन्स कैरियर्स कूरियर
+    ज्वेलरी साड़ी सारीज़ फैशन बुटीक सैलून जिम स्टूडियो प्रॉपर्टीज़ रियल्टी डेवलपर्स इन्फ्रा पैकेजिंग प्रिंटिंग प्रेस
+    एजेंसीज ट्रेडर्स। सीमेंट्स। वर्कशॉप गैरेज मोटर्स। सिस्टम सर्विसेज सर्विसेस इंडिया
+    """
+)
+
 # Titles before a person's name.
 HONORIFICS_BEFORE = _words(
     """

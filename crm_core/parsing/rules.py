@@ -216,11 +216,15 @@ class RuleParser:
         return command, confidence, draft.rejected
 
     def _split_also(self, text: str, ctx: ParseContext, whole: _Draft) -> tuple[_Draft, list[_Draft]] | None:
-        """Further commands in the same message (`new lead …, demo kal 12 baje`), when every part is sure."""
+        """Further commands in the same message (`new lead …, demo kal 12 baje`), when every part is sure.
+
+        The last part is cut first (the shortest tail that reads as a command of its own), then the rest again.
+        """
         del whole
         cuts = sorted(
             {(m.start(), m.end(), bool(_RE_EXPLICIT.search(m.group(0)))) for m in cues.ALSO_SPLIT.finditer(text)}
-            | {(m.start(), m.end(), False) for m in _RE_PART_SEP.finditer(text)}
+            | {(m.start(), m.end(), False) for m in _RE_PART_SEP.finditer(text)},
+            reverse=True,
         )
         for start, end, explicit in cuts:
             head_text, tail_text = text[:start], text[end:]
@@ -232,10 +236,12 @@ class RuleParser:
             head = self._parse(head_text, ctx)
             if head.intent not in _HEAD_INTENTS or (head.intent == tail.intent and not explicit):
                 continue
+            if head.intent is Intent.NEW_LEAD and tail.intent is Intent.REASSIGN_LEAD and tail.how is None:
+                continue  # "…, handover to Arjun" after a new lead names its owner
             tails = [tail]
-            further = self._split_also(tail_text, ctx, tail)
-            if further is not None:
-                tails = [further[0], *further[1]]
+            earlier = self._split_also(head_text, ctx, head)
+            if earlier is not None:
+                head, tails = earlier[0], [*earlier[1], tail]
             for sub in tails:
                 sub_company, head_company = sub.fields.get("company"), head.fields.get("company")
                 if sub.how not in ("business", "known", "marked") or (
@@ -352,10 +358,15 @@ class RuleParser:
         company = strip_edges(s.text[pick.start : pick.end]) if pick else None
         note = None
         if intent in NOTE_INTENTS:
-            # The note keeps the cue words ("went with a competitor"); only the company and the edges go.
-            note = (
-                note_around(s.text, pick.start, pick.end, NOTE_SKIP) if pick else note_around(s.text, 0, 0, NOTE_SKIP)
-            )
+            # The note keeps the cue words ("went with a competitor"); only the company and the edges go, and the
+            # outcome's own words ("PO aa gaya", "not interested").
+            start, end = (pick.start, pick.end) if pick else (0, 0)
+            source = s.text
+            outcome = {Intent.MARK_WON: cues.WON_CUES, Intent.MARK_LOST: cues.LOST_OUTCOME}.get(intent)
+            if outcome is not None:
+                source = mask(s.text, [m.span() for m in outcome.finditer(s.text)])
+            note = note_around(source, start, end, NOTE_SKIP)
+            note = (re.sub(r"\s+", " ", note.replace(MASK, " ")).strip(" ,") or None) if note else None
         if scheduled and assignee is None:
             assignee = _trailing_member(masked, mtoks, ctx, company)
         draft = _Draft(intent, 0.9 - penalty - s.typo_penalty, {"company": company, "note": note, "assignee": assignee})
