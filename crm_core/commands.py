@@ -197,6 +197,8 @@ class ParseResult(BaseModel):
     doubts: list[Doubt] = Field(default_factory=list)
     # What was written but could not be used (e.g. the 9-digit "98765 1234"), keyed by the doubt it explains.
     rejected: dict[str, str] = Field(default_factory=dict)
+    # What the confidence model read (the built-in parser's features; for training and --explain debugging).
+    features: dict[str, float] = Field(default_factory=dict, exclude=True)
     tokens_used: int = 0
     model: str | None = None  # the GPT model or deployment, when one answered
     prompt_tokens: int = 0

@@ -203,9 +203,9 @@ def _cut_tail(run: Run) -> Run:
     """End a company at its business word when lowercase words follow ("Saini Builders positive hai")."""
     toks = run.tokens
     last_business = max((i for i, t in enumerate(toks) if t.text.casefold().rstrip(".") in BUSINESS_WORDS), default=-1)
-    if 0 <= last_business < len(toks) - 1:
+    if 1 <= last_business < len(toks) - 1:
         rest = toks[last_business + 1 :]
-        if not all(t.looks_named for t in rest) or is_person(rest):
+        if not all(t.looks_named or t.norm in lx.CONNECTORS for t in rest) or is_person(rest):
             toks = toks[: last_business + 1]
     return Run(toks[0].start, toks[-1].end, toks)
 
@@ -254,7 +254,7 @@ def _trim_words(part: str, skip: frozenset[str], *, before: bool) -> str:
             keep.pop(0)
         break
     if before:
-        while keep and (keep[-1].norm in _BEFORE or keep[-1].norm in _AFTER or keep[-1].norm in skip):
+        while keep and (keep[-1].norm in _BEFORE or keep[-1].norm in _AFTER):
             keep.pop()
     if not keep:
         return ""

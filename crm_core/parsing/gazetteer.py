@@ -11,31 +11,32 @@ def _words(text: str) -> frozenset[str]:
 BUSINESS_WORDS = _words(
     """
     academy agencies agency agri agro apparels aqua associates auto automation automobiles automotive
-    bakers bakery bank cafe dhaba restaurant kitchen classes tuitions coaching batteries beverages bhandaar bhandar boutique bros brothers builder builders cables
-    capital care cargo carriers caterers catering cement cements center centre ceramics chem chemicals
-    chemists clinic clinics co cold collections college company complex components construction
-    constructions consultants containers controls corp corporation cotton couriers crafts creations
-    dairy dal decor dental developers diagnostics distribution distributors dyes electric electrical
-    electricals electronics electrotech emporium emporium energy engineering engineers enterprise
-    enterprises enterprises. equipment equipments estates exim export exports fabric fabrics farm farms
-    fashions feeds fertilizers fibers fibres finance finserv fitness flour foam food foods foods.
-    furnishers furnishings furniture garments glass glassware global grains granite granites group gym
-    handicrafts handloom hardware health healthcare homes hosiery hospital hospitality hospitals hotel
-    hotels housing impex imports inc india industries industry infotech infra infrastructure institute
-    instruments insurance interiors international investments jewelers jewellers jewellery kendra lab
-    labs laminates lighting lights limited llp logistics ltd machinery machines mandir marbles mart
-    masala masale medical medicals metal metals mill mills mineral minerals motor motors nursery oil
-    oils opticals optics overseas packaging packers paints parts pesticides pharma pharmaceuticals
-    pharmacy pharmacy plastics plaza polymers poultry power press printers printing private properties
-    pulses pumps purifiers pvt realty resorts restaurant rice rubber salon sanitary sanitation sansthan
-    school schools scientific seeds services solar solution solutions sons spares spices spinning steel
-    steels storage store stores studio studios suppliers supply surgicals sweets system systems tea tech
-    technologies technology technos textile textiles tiles tools tours tower towers trade traders
-    traders. trading transport transports travels tubes tyres udyog valves ventures vidya vidyalaya
-    warehouse water weaving wires works अस्पताल इंजीनियरिंग इंटरप्राइज़ेज़ इंटरप्राइजेज इंटीरियर्स
-    इंडस्ट्रीज इलेक्ट्रिकल्स इलेक्ट्रॉनिक्स उद्योग एंटरप्राइज़ेज़ एंटरप्राइजेज एकेडमी एक्सपोर्ट्स एग्रो
-    एजेंसी एजेंसीज ऑटो कंपनी कंस्ट्रक्शन केंद्र केमिकल्स कैटरर्स क्लिनिक गारमेंट्स ग्रुप ग्रेनाइट्स
-    ज्वेलर्स ज्वैलर्स टाइल्स टेक्नोलॉजीज टेक्सटाइल टेक्सटाइल्स ट्रांसपोर्ट ट्रेडर्स ट्रेडिंग ट्रैवल्स
+    bakers bakery bank cafe dhaba restaurant kitchen classes tuitions coaching batteries beverages
+    bhandaar bhandar boutique bros brothers builder builders cables capital care cargo carriers caterers
+    catering cement cements center centre ceramics chem chemicals chemists clinic clinics co cold
+    collections college company complex components construction constructions consultants containers
+    controls corp corporation cotton couriers crafts creations dairy dal decor dental developers
+    diagnostics distribution distributors dyes electric electrical electricals electronics electrotech
+    emporium emporium energy engineering engineers enterprise enterprises enterprises. equipment
+    equipments estates exim export exports fabric fabrics farm farms fashions feeds fertilizers fibers
+    fibres finance finserv fitness flour foam food foods foods. furnishers furnishings furniture
+    garments glass glassware global grains granite granites group gym handicrafts handloom hardware
+    health healthcare homes hosiery hospital hospitality hospitals hotel hotels housing impex imports
+    inc india industries industry infotech infra infrastructure institute instruments insurance
+    interiors international investments jewelers jewellers jewellery kendra lab labs laminates lighting
+    lights limited llp logistics ltd machinery machines mandir marbles mart masala masale medical
+    medicals metal metals mill mills mineral minerals motor motors nursery oil oils opticals optics
+    overseas packaging packers paints parts pesticides pharma pharmaceuticals pharmacy pharmacy plastics
+    plaza polymers poultry power press printers printing private properties pulses pumps purifiers pvt
+    realty resorts restaurant rice rubber salon sanitary sanitation sansthan school schools scientific
+    seeds services solar solution solutions sons spares spices spinning steel steels storage store
+    stores studio studios suppliers supply surgicals sweets system systems tea tech technologies
+    technology technos textile textiles tiles tools tours tower towers trade traders traders. trading
+    transport transports travels tubes tyres udyog valves ventures vidya vidyalaya warehouse water
+    weaving wires works अस्पताल इंजीनियरिंग इंटरप्राइज़ेज़ इंटरप्राइजेज इंटीरियर्स इंडस्ट्रीज
+    इलेक्ट्रिकल्स इलेक्ट्रॉनिक्स उद्योग एंटरप्राइज़ेज़ एंटरप्राइजेज एकेडमी एक्सपोर्ट्स एग्रो एजेंसी
+    एजेंसीज ऑटो कंपनी कंस्ट्रक्शन केंद्र केमिकल्स कैटरर्स क्लिनिक गारमेंट्स ग्रुप ग्रेनाइट्स ज्वेलर्स
+    ज्वैलर्स टाइल्स टेक्नोलॉजीज टेक्सटाइल टेक्सटाइल्स ट्रांसपोर्ट ट्रेडर्स ट्रेडिंग ट्रैवल्स
     डायग्नोस्टिक्स डिस्ट्रीब्यूटर्स डेयरी पेंट्स पैकर्स पॉलिमर्स प्रा प्राइवेट प्रिंटर्स प्लास्टिक्स
     फर्नीचर फार्मा फार्मेसी फूड्स फैब्रिक्स बिल्डर्स ब्रदर्स भंडार मसाले मार्बल्स मिल मिल्स मेडिकल
     मेडिकल्स मोटर्स लि लिमिटेड लैब्स लॉजिस्टिक्स वर्क्स विद्यालय संस्थान सन्स सप्लायर्स सिस्टम्स सीमेंट
@@ -43,13 +44,16 @@ BUSINESS_WORDS = _words(
     हैंडीक्राफ्ट्स हॉस्पिटल होटल होटल्स
     """
 )
-# More Devanagari business words.
+# More business words (families are leads too: "Khanna family"; shops: "Shyam Kirana").
 BUSINESS_WORDS |= _words(
     """
-    पार्ट्स कंपोनेंट्स स्पेयर्स स्वीट्स कैफे रेस्टोरेंट क्लासेज़ क्लासेस कोचिंग अकादमी इंस्टीट्यूट डेंटल ऑप्टिकल्स
-    केमिस्ट फार्मास्युटिकल्स सीफूड्स फूड मसाला ऑयल मिल्क डेयरी इलेक्ट्रिक इलेक्ट्रिकल रोडलाइन्स कैरियर्स कूरियर
-    ज्वेलरी साड़ी सारीज़ फैशन बुटीक सैलून जिम स्टूडियो प्रॉपर्टीज़ रियल्टी डेवलपर्स इन्फ्रा पैकेजिंग प्रिंटिंग प्रेस
-    एजेंसीज ट्रेडर्स। सीमेंट्स। वर्कशॉप गैरेज मोटर्स। सिस्टम सर्विसेज सर्विसेस इंडिया
+    family parivar परिवार kirana karyana provision general stores depot depo forgings castings fabrication
+    fabricators institute coaching centre center स्टोर स्टोर्स किराना जनरल
+    पार्ट्स कंपोनेंट्स स्पेयर्स स्वीट्स कैफे रेस्टोरेंट क्लासेज़ क्लासेस कोचिंग अकादमी इंस्टीट्यूट डेंटल
+    ऑप्टिकल्स केमिस्ट फार्मास्युटिकल्स सीफूड्स फूड मसाला ऑयल मिल्क डेयरी इलेक्ट्रिक इलेक्ट्रिकल
+    रोडलाइन्स कैरियर्स कूरियर ज्वेलरी साड़ी सारीज़ फैशन बुटीक सैलून जिम स्टूडियो प्रॉपर्टीज़ रियल्टी
+    डेवलपर्स इन्फ्रा पैकेजिंग प्रिंटिंग प्रेस एजेंसीज ट्रेडर्स। सीमेंट्स। वर्कशॉप गैरेज मोटर्स। सिस्टम
+    सर्विसेज सर्विसेस इंडिया
     """
 )
 

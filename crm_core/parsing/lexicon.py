@@ -38,7 +38,7 @@ class Keywords:
         return any(p in padded for first in self.firsts.intersection(words) for p in self.by_first[first])
 
 
-MEETING = ("meeting", "meetings", "meet", "mtg", "mting", "baithak", "बैठक", "मीटिंग", "मिटिंग", "मीटिंग्स")
+MEETING = ("meeting", "meetings", "meet", "mtg", "mting", "mtng", "baithak", "बैठक", "मीटिंग", "मिटिंग", "मीटिंग्स")
 DEMO = ("demo", "demos", "demonstration", "डेमो", "product demo")
 MEETING_OR_DEMO = MEETING + DEMO
 
@@ -64,7 +64,8 @@ DISQUALIFY = ("disqualified", "unqualified", "not qualified", "disqualify")
 NEW_LEAD = (
     "new lead", "nwe lead", "neww lead", "new leed", "naya lead", "nayi lead", "nai lead", "naya client",
     "new client", "new enquiry", "new inquiry",
-    "new prospect", "fresh lead", "lead aaya", "lead aayi", "lead aya", "lead ayi", "lead aai", "ek lead",
+    "new prospect", "fresh lead", "nya lead", "nyi lead", "new lead hai", "lead aaya hai",
+    "lead aayi hai", "lead aaya", "lead aayi", "lead aya", "lead ayi", "lead aai", "ek lead",
     "lead hai", "lead from", "lead mila", "lead mili", "got a lead", "have a lead", "lead received",
     "enquiry from", "inquiry from", "add lead", "create lead", "a lead", "नया लीड", "नई लीड", "नयी लीड",
     "लीड आया", "लीड आई", "लीड आयी", "नया क्लाइंट", "एक लीड",
@@ -100,7 +101,8 @@ TASKS = (
     "follow-ups", "followups", "what do i have", "what's on", "whats on", "kya karna hai", "kya kaam hai",
     "क्या करना है",
     "काम", "टास्क", "टास्क्स", "my schedule", "my day", "aaj ka schedule", "kal ka schedule", "aaj kya hai",
-    "kal kya hai", "aaj ka plan", "kal ka plan", "आज क्या है", "कल क्या है", "whats today", "what's today",
+    "kal kya hai", "kya kya hai", "mere paas kya", "aaj ka plan", "kal ka plan", "आज क्या है", "कल क्या है",
+    "whats today", "what's today",
 )  # fmt: skip
 LEADS_PLURAL = ("leads", "lead list", "pipeline", "लीड्स", "लीड", "lead", "पाइपलाइन")
 LISTING = (
@@ -116,7 +118,8 @@ LEAD_INFO = (
 HELP = (
     "help", "madad", "मदद", "हेल्प", "what can you do", "how to use", "commands", "menu", "guide",
     "kaise use", "options", "kya kar sakte ho", "kya kya kar sakte", "what all can you do", "क्या कर सकते हो",
-    "सहायता", "how does this work", "help me", "?", "use kaise", "kaise use", "how do i use", "kaise chalate",
+    "सहायता", "how does this work", "help me", "?", "kya kya karta", "kya karta hai",
+    "kya kar sakta", "use kaise", "kaise use", "how do i use", "kaise chalate",
     "kaise chalaye", "kaise karu", "कैसे use", "कैसे इस्तेमाल",
 )  # fmt: skip
 CHITCHAT = (
@@ -242,9 +245,23 @@ _KNOWN = STOP | frozenset(TYPO_VOCAB) | _NOT_TYPOS
 _ASCII_WORD = re.compile(r"^[a-z][a-z\-]{4,}$")
 
 
+# Chat shorthand, read as the word it stands for ("kl mtng kr do" = "kal meeting kar do").
+SHORTHAND: dict[str, str] = {
+    "kl": "kal", "aj": "aaj", "h": "hai", "hn": "hain", "kr": "kar", "kro": "karo", "krna": "karna", "krta": "karta",
+    "krti": "karti", "krdo": "kardo", "nhi": "nahi", "nai": "nahi", "ni": "nahi", "mtng": "meeting", "mting": "meeting",
+    "meetng": "meeting", "metting": "meeting", "meting": "meeting", "mtg": "meeting", "mtgs": "meetings",
+    "dmo": "demo", "rha": "raha", "rhi": "rahi", "rhe": "rahe", "gya": "gaya", "gyi": "gayi", "hua": "hua",
+    "nya": "naya", "nyi": "nayi", "plz": "please", "pls": "please", "tmrw": "tomorrow", "tmr": "tomorrow",
+    "lgbhg": "lagbhag", "shyd": "shayad", "bhot": "bahut", "bht": "bahut", "sth": "saath", "sath": "saath",
+    "wla": "wala", "wli": "wali", "wle": "wale", "ky": "kya", "kya": "kya", "bol": "bol",
+}  # fmt: skip
+
+
 @lru_cache(maxsize=20000)
 def correct(word: str) -> str:
-    """A casefolded word, corrected to a command word when it is a likely typo of one."""
+    """A casefolded word, corrected to a command word when it is a likely typo or shorthand of one."""
+    if word in SHORTHAND:
+        return SHORTHAND[word]
     if word in _KNOWN or not _ASCII_WORD.match(word):
         return word
     from rapidfuzz import fuzz, process

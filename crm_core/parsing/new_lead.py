@@ -48,7 +48,7 @@ RE_LABEL = re.compile(
     + _LABEL_ALT
     + r")"
     + lx.WR
-    + r"(?:\s*(?:[:=\-–]+|\bis\b|\bhai\b|है|का\s+नाम)\s*|\s*(?=[A-Z0-9¤])|\s*$)",
+    + r"(?:\s*(?:[:=\-–]+|\bis\b|\bhai\b|है|का\s+नाम)\s*|\s*(?=[A-Z0-9¤\u0900-\u097F])|\s*$)",
     re.I,
 )
 RE_FROM = re.compile(lx.WL + r"(?:from|frm)\s+", re.I)

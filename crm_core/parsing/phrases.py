@@ -20,7 +20,8 @@ SOURCE_FORMS: dict[str, tuple[str, ...]] = {
         "contact form", "online form", "वेबसाइट", "वेब साइट",
     ),
     "referral": (
-        "referral", "reference", "referred", "refered", "refer kiya", "refer kia", "refer", "ref from", "ref by",
+        "referral", "reference", "referred", "refered", "refrence", "refrnce", "refernce", "reffrence", "refer kiya",
+        "refer kia", "refer", "ref from", "ref by",
         "recommended by", "recommendation", "रेफरल", "रेफरेंस", "रेफर",
     ),
     "walk-in": (
@@ -39,6 +40,15 @@ SOURCE_FORMS: dict[str, tuple[str, ...]] = {
     "cold call": ("cold call", "cold calling", "cold-call", "कोल्ड कॉल"),
     "WhatsApp": ("whatsapp", "whats app", "watsapp", "whatsaap", "wa", "व्हाट्सएप", "व्हाट्सऐप"),
     "email campaign": ("email campaign", "mailer", "email blast", "newsletter"),
+    # Portals and media named as written (no canonical form of their own in the contract).
+    "99acres": ("99acres", "99 acres"),
+    "MagicBricks": ("magicbricks", "magic bricks"),
+    "Sulekha": ("sulekha",),
+    "Housing.com": ("housing.com",),
+    "NoBroker": ("nobroker",),
+    "Shiksha": ("shiksha", "shiksha.com"),
+    "hoarding": ("hoarding", "billboard", "होर्डिंग"),
+    "newspaper": ("newspaper", "newspaper ad", "akhbar", "अखबार"),
 }  # fmt: skip
 _SOURCE_OF = {form: canon for canon, forms in SOURCE_FORMS.items() for form in forms}
 # Forms that are a source only with a cue around them ("WhatsApp pe msg aaya", not "sent it on WhatsApp").
@@ -72,8 +82,10 @@ RE_SOURCE = re.compile(
 # A referral names its referrer: "reference from Sharma ji", "Mehta ji ne refer kiya" — the referrer is no contact.
 RE_REFERRER = re.compile(
     WL + r"(?:ref(?:erence|erral)?|referred|recommended)\s+(?:from|by|of)\s+((?:mr\.?|mrs\.?|ms\.?|dr\.?)?\s*"
-    r"[\w\u0900-\u097F.]+(?:\s+(?:ji|bhai|sir|जी))?(?:\s+(?:of|from)\s+[\w\u0900-\u097F]+(?:\s+[A-Z][\w]+)*)?)"
-    r"|" + WL + r"([\w\u0900-\u097F]+(?:\s+(?:ji|bhai|sir|जी))?)\s+(?:ne|ने)\s+(?:refer|रेफर)",
+    r"[\w\u0900-\u097F.]+(?:\s+[A-Z][\w]+){0,3}(?:\s+(?:ji|bhai|sir|जी))?"
+    r"(?:\s+(?:of|from)\s+[\w\u0900-\u097F]+(?:\s+[A-Z][\w]+)*)?)"
+    r"|" + WL + r"((?:[\w\u0900-\u097F]+\s+){0,3}[\w\u0900-\u097F]+(?:\s+(?:ji|bhai|sir|जी|wale|wali|वाले))?)"
+    r"\s+(?:ne|ने)\s+(?:refer|रेफर)\w*(?:\s+(?:kiya|kia|किया)(?:\s+(?:hai|है))?)?",
     re.I,
 )
 
@@ -119,44 +131,48 @@ _TO_VERBS = (
 _OBJ = r"(?:\s+(?:it|this|this\s+one|the\s+lead|this\s+lead|lead|him|her|them|the\s+account|account))?"
 _KO_VERBS = (
     r"assign|असाइन|de\s*do|dedo|de\s+dena|dena|de\s+de|do|transfer|ट्रांसफर|handover|hand\s+over|pass|forward|"
-    r"shift|shift\s+kar\s+do|move|bhej\s+do|bhejna|bhejo|bhej\s+dena|सौंप|सौंपो|दे\s*दो|दे\s+देना|दो|दे\s+दीजिए|दीजिए|भेजना|भेजो|भेज\s+दो"
+    r"shift|shift\s+kar\s+do|move|bhej\s+do|bhejna|bhejo|bhej\s+dena|सौंप|सौंपो|दे\s*दो|दे\s+देना|दो|दे\s+दीजिए|"
+    r"दीजिए|भेजना|भेजो|भेज\s+दो"
 )
 _WILL_VERBS = (
     r"dekhega|dekhegi|dekhenge|dekh\s+lega|dekh\s+legi|lega|legi|lenge|sambhalega|sambhalegi|sambhalenge|"
     r"handle\s+kare?ga|handle\s+kare?gi|handle\s+karenge|handle\s+krega|handle\s+kregi|jayega|jayegi|jaega|jaegi|"
     r"jaayega|jaayegi|attend\s+kare?ga|attend\s+kare?gi|follow\s+up\s+kare?ga|follow\s+up\s+kare?gi|"
     r"देखेगा|देखेगी|देखेंगे|देख\s+लेगा|देख\s+लेगी|संभालेगा|संभालेगी|संभालेंगे|लेगा|लेगी|जाएगा|जाएगी|जायेगा|"
-    r"जायेगी|जाएंगे|जायेंगे|हैंडल\s+करेगा|हैंडल\s+करेगी|jayenge|jaenge|jaayenge"
+    r"जायेगी|जाएंगे|जायेंगे|हैंडल\s+करेगा|हैंडल\s+करेगी|jayenge|jaenge|jaayenge|chalenge|chalega|chalegi|"
+    r"चलेंगे|चलेगा|चलेगी|karega|karegi|करेगा|करेगी|करेंगे"
 )
 _EN_WILL = (
     r"(?:to|will|shall|can|should|would|is\s+going\s+to)\s+(?:handle|take|own|attend|manage|cover|follow\s+up|"
-    r"look\s+after|take\s+care|take\s+over|go|visit|do)"
+    r"look\s+after|take\s+care|take\s+over|go|visit|do|conduct|present|take\s+(?:this|it)\s+up|take\s+up)"
     r"|(?:is|as)\s+(?:the\s+)?(?:owner|new\s+owner)|(?:handles?|owns?|takes?\s+over)" + WR
 )
-OWNER_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p, re.I)
-    for p in (
-        WL + r"(?:" + _TO_VERBS + r")" + _OBJ + r"\s+(?:over\s+)?to\s+" + _NAME + WR,
-        WL + r"(?:owner|assignee|assigned\s+to|assign\s+to|allotted\s+to|handled\s+by|new\s+owner|owned\s+by)"
-        r"\s*(?:[:=\-–]|is)?\s*" + _NAME + WR,
-        WL + _NAME + r"\s+(?:ko|को)\s+(?:" + _KO_VERBS + r")" + WR,
-        WL
-        + r"(?:ab\s+|aage\s+se\s+|ab\s+se\s+|अब\s+|अब\s+से\s+|आगे\s+से\s+)?"
-        + _NAME
-        + r"(?:\s+(?:aur|और|and)\s+(?:main|mai|मैं|i|me))?\s+(?:"
-        + _WILL_VERBS
-        + r")"
-        + WR,
-        WL + _NAME + r"\s+(?:" + _EN_WILL + r")",
-        WL + r"(?:assign|असाइन)(?:\s+(?:karo|करो|kar\s+do))?\s*[:\-]?\s+" + _NAME + WR
-        + r"(?=\s*(?:$|[,.;!|)]|\s(?:ko|को|pls|please|karo|करो|kar\s+do)" + WR + r"))",
-        WL
-        + r"(?:give|pass|move|transfer|hand\s+over|handover|assign|shift|reassign)\s+[^,.;]{2,60}?\s+(?P<tail>to\s+"
-        + _NAME
-        + WR
-        + ")",
-    )
-)
+_WITH_ME = r"(?:\s+(?:aur|और|and|&)\s+(?:main|mai|मैं|i|me|myself))?"
+_OWNER_RX = (
+    # 0 "assign/pass/give (it) to X"
+    WL + r"(?:" + _TO_VERBS + r")" + _OBJ + r"\s+(?:over\s+)?to\s+" + _NAME + WR,
+    # 1 "owner: X", "assigned to X" ("owner X" may be the client's owner: a team member only)
+    WL + r"(?:owner|assignee|assigned\s+to|assign\s+to|allotted\s+to|handled\s+by|new\s+owner|owned\s+by)"
+    r"\s*(?:[:=\-–]|is)?\s*" + _NAME + WR,
+    # 2 "X ko de do", "X को असाइन"
+    WL + _NAME + r"\s+(?:ko|को)\s+(?:" + _KO_VERBS + r")" + WR,
+    # 3 "amit dekhega", "ab priya handle karegi", "अब स्नेहा देखेगी", "Karan aur main chalenge"
+    WL + r"(?:ab\s+|aage\s+se\s+|ab\s+se\s+|अब\s+|अब\s+से\s+|आगे\s+से\s+)?" + _NAME + _WITH_ME
+    + r"(?:\s+(?:bhi|भी))?\s+(?:" + _WILL_VERBS + r")" + WR,
+    # 4 "Vikram to handle", "Karan will take this", "Vikram and I will attend"
+    WL + _NAME + _WITH_ME + r"\s+(?:" + _EN_WILL + r")",
+    # 5 "have Arjun take this up"
+    WL + r"(?:have|let|ask|get)\s+" + _NAME + r"\s+(?:take|handle|own|attend|conduct|do)" + WR,
+    # 6 "assign X" standing alone
+    WL + r"(?:assign|असाइन)(?:\s+(?:karo|करो|kar\s+do))?\s*[:\-]?\s+" + _NAME + WR
+    + r"(?=\s*(?:$|[,.;!|)]|\s(?:ko|को|pls|please|karo|करो|kar\s+do)" + WR + r"))",
+    # 7 "give Dutta Tea Company to rahul": only the "to X" part is the owner's
+    WL + r"(?:give|pass|move|transfer|hand\s+over|handover|assign|shift|reassign)\s+[^,.;]{2,60}?\s+"
+    r"(?P<tail>to\s+" + _NAME + WR + ")",
+)  # fmt: skip
+OWNER_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in _OWNER_RX)
+# The patterns that are an assignment whatever the name (the others need a team member).
+_STRONG = (0, 2, 6)
 _NOT_OWNER = STOP | frozenset(
     {"i", "me", "main", "mai", "mein", "hum", "we", "myself", "khud", "मैं", "हम", "खुद", "he", "she", "they",
      "wo", "woh", "vo", "वो", "वह", "client", "customer", "cust", "someone", "somebody", "koi", "कोई", "sales",
@@ -178,7 +194,7 @@ def find_owners(text: str, team: tuple[str, ...]) -> list[Found]:
                 continue
             member = team_member(name, team) if team else None
             # "owner X" may be the client's owner; "X to handle" any name: these need a team member.
-            strong = i in (0, 2, 5) or (i == 1 and not m.group(0).casefold().startswith("owner "))
+            strong = i in _STRONG or (i == 1 and not m.group(0).casefold().startswith("owner "))
             if team and member is None and not strong:
                 continue
             if not team and not strong and not (name[0].isupper() or "\u0900" <= name[0] <= "\u097f"):

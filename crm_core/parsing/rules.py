@@ -11,7 +11,8 @@ from crm_core.names import team_member
 from crm_core.parsing import cues
 from crm_core.parsing import lexicon as lx
 from crm_core.parsing.company import note_around, pick_company, titled_names
-from crm_core.parsing.dates import When, find_when, local_today
+from crm_core.parsing.confidence import calibrated, features
+from crm_core.parsing.dates import MONTHS, RELATIVE, WEEKDAYS, When, find_when, local_today
 from crm_core.parsing.details import find_details
 from crm_core.parsing.extract import (
     MASK,
@@ -168,6 +169,8 @@ class _Draft:
     details: dict[str, str] = field(default_factory=dict)
     rejected: dict[str, str] = field(default_factory=dict)
     how: str | None = None  # how the company was recognised (see company.CompanyPick)
+    positional: bool = False  # a new lead's company or contact was taken by order alone
+    signals: _Signals | None = None
 
 
 class RuleParser:
@@ -194,6 +197,11 @@ class RuleParser:
             doubt = Doubt.PHONE if key == "phone" else Doubt.FIELDS
             if doubt not in doubts:
                 doubts.append(doubt)
+        head = split[0] if split is not None else draft
+        feats: dict[str, float] = {}
+        if draft.signals is not None and text:
+            feats = reading_features(text, checked.command, confidence, head, draft.signals)
+            confidence = calibrated(feats, confidence)
         if doubts:
             confidence = min(confidence, DOUBTFUL)
         return ParseResult(
@@ -202,6 +210,7 @@ class RuleParser:
             source="rules",
             doubts=doubts,
             rejected={**rejected, **checked.rejected},
+            features=feats,
         )
 
     def _command(self, draft: _Draft) -> tuple[Command, float, dict[str, str]]:
@@ -259,6 +268,11 @@ class RuleParser:
         if lx.INJECTION.search(text):
             return _Draft(Intent.UNKNOWN, 0.9)
         s = _Signals.read(text, ctx, self.region)
+        draft = self._decide(text, s, ctx)
+        draft.signals = s
+        return draft
+
+    def _decide(self, text: str, s: _Signals, ctx: ParseContext) -> _Draft:
         has = s.has
         details, first_label = find_details(text)
         if details and not has("new_lead") and not s.contact_info:
@@ -321,8 +335,10 @@ class RuleParser:
             return self._list_tasks(s.when)
         if _RX_CANCEL.search(s.ns):
             return _Draft(Intent.UNKNOWN, 0.4)  # cancelling is no command of the contract: GPT or a question
-        if s.another and not timed:
-            return None
+        today, _ = local_today(ctx.now, ctx.tz)
+        ahead = s.when.at is not None or (s.when.day is not None and s.when.day > today)
+        if s.another and not ahead and not has("done"):
+            return None  # "need another meeting": a wish in a report, not a booking
         bare = not timed and not has("schedule") and not has("done") and not has("reschedule")
         explicit_done = has("done") and not has("schedule") and not has("reschedule")
         done = (has("done") or cues.DONE_CUES.search(s.meeting_text) is not None) and not has("schedule")
@@ -431,6 +447,8 @@ class RuleParser:
         conf -= 0.08 * lead.leftover + (0.1 if lead.positional else 0.0)
         draft = _Draft(Intent.NEW_LEAD, conf - penalty - s.typo_penalty, dict(f), details if details else {})
         draft.rejected = dict(lead.rejected)
+        draft.positional = lead.positional
+        draft.how = "business" if f.get("company") and not lead.positional else ("plain" if f.get("company") else None)
         return draft
 
 
@@ -477,6 +495,65 @@ def _spoken_digits(m: re.Match[str]) -> str:
     return "".join(out)
 
 
+_DATE_WORDS = frozenset(
+    w.casefold() for w in (*RELATIVE, *WEEKDAYS, *MONTHS, "am", "pm", "baje", "bje", "बजे", "at", "on", "by")
+)
+
+
+def reading_features(text: str, command: Command, base: float, head: _Draft, s: _Signals) -> dict[str, float]:
+    """The features the confidence model reads for one message's reading."""
+    taken: set[str] = set()
+    for cmd in command.commands():
+        values = [v for k, v in cmd.model_dump().items() if isinstance(v, str) and k != "intent"]
+        values += list(cmd.details.given().values()) if cmd.details else []
+        for value in values:
+            taken.update(w.casefold() for w in _RE_WORDS.findall(value))
+    content = [
+        t
+        for t in s.tokens
+        if not t.is_stop
+        and t.norm not in lx.CHITCHAT_WORDS
+        and not t.text[:1].isdigit()
+        and t.text.casefold() not in _DATE_WORDS
+        and t.text != MASK
+        and len(t.text) > 1
+    ]
+    uncovered = sum(1 for t in content if t.text.casefold() not in taken)
+    groups = sum(
+        1
+        for present in (
+            s.has("new_lead"),
+            s.has("reassign") or bool(s.owners),
+            s.has("qualify"),
+            s.has("tasks"),
+            s.has("activity") or cues.ACTIVITY_CUES.search(text) is not None,
+            s.meeting_kw,
+            s.has("done"),
+            s.has("schedule"),
+            s.has("reschedule"),
+            cues.WON_CUES.search(text) is not None,
+            cues.LOST_CUES.search(text) is not None,
+            cues.INFO_CUES.search(text) is not None,
+            s.contact_info,
+        )
+        if present
+    )
+    return features(
+        text,
+        command,
+        base=base,
+        how=head.how,
+        cue_groups=groups,
+        uncovered=uncovered,
+        content=len(content),
+        positional=head.positional,
+        typos=sum(1 for t in s.tokens if t.norm != t.text.casefold().rstrip(".")),
+    )
+
+
+_RE_WORDS = re.compile(r"[\w\u0900-\u097F]+")
+
+
 def _trailing_member(masked: str, tokens: list[Token], ctx: ParseContext, company: str | None) -> str | None:
     """`…, Neha` at the end of a scheduling message: a team member standing alone names who attends."""
     segs = segments(masked)
@@ -505,13 +582,14 @@ def _follow_on(tail: _Draft, explicit: bool, tail_text: str) -> bool:
     if tail.intent is Intent.REASSIGN_LEAD:
         return bool(tail.fields.get("assignee")) and (explicit or bool(_RX["reassign"].search(tail_text.casefold())))
     if tail.intent in (Intent.MARK_WON, Intent.MARK_LOST, Intent.QUALIFY_LEAD):
-        return (explicit or tail.how in ("business", "known")) and tail.confidence >= 0.7
-    return False
+        return explicit or (tail.how in ("business", "known") and tail.confidence >= 0.7)
+    return explicit and tail.intent is Intent.ADD_ACTIVITY and bool(tail.fields.get("note"))
 
 
 _HEAD_INTENTS = frozenset(
     {Intent.NEW_LEAD, Intent.MEETING_DONE, Intent.DEMO_DONE, Intent.ADD_ACTIVITY, Intent.MARK_WON, Intent.MARK_LOST,
-     Intent.QUALIFY_LEAD, Intent.SCHEDULE_MEETING, Intent.SCHEDULE_DEMO}
+     Intent.QUALIFY_LEAD, Intent.SCHEDULE_MEETING, Intent.SCHEDULE_DEMO, Intent.RESCHEDULE_MEETING,
+     Intent.RESCHEDULE_DEMO, Intent.LEAD_DETAILS, Intent.REASSIGN_LEAD}
 )  # fmt: skip
 _RE_EXPLICIT = re.compile(r"also|plus|saath|साथ|then|phir|fir|फिर", re.I)
 _RE_PART_SEP = re.compile(
