@@ -20,6 +20,7 @@ from crm_core.handlers import help as help_handlers
 from crm_core.handlers.common import Awaiting, Request, clear_state, load_state
 from crm_core.handlers.context import HandlerContext
 from crm_core.handlers.texts import t
+from crm_core.handlers.yesno import is_no, is_yes
 from crm_core.matching import has_devanagari, match_lead, visible_leads_query
 from crm_core.ports import ParseContext, Parser
 
@@ -50,15 +51,6 @@ HANDLERS: dict[Intent, Handler] = {
 
 RECENT_LEADS = 20
 _NUMBER = re.compile(r"^\s*(?:#|no\.?\s*|number\s*|नंबर\s*)?([0-9०-९]{1,2})\s*[.)]?\s*$", re.IGNORECASE)
-_YES = re.compile(
-    r"^\s*(yes|y|yeah|yep|ok|okay|haan|haa|han|ha|haan ji|ji|ji haan|confirm|create|create it|sure|"
-    r"हाँ|हां|हा|जी|जी हाँ|जी हां|ठीक है)\s*[.!]*\s*$",
-    re.IGNORECASE,
-)
-_NO = re.compile(
-    r"^\s*(no|n|nope|nah|cancel|don't|dont|stop|nahi|nahin|na|mat|mat karo|rehne do|नहीं|नही|ना|रहने दो)\s*[.!]*\s*$",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -190,11 +182,11 @@ def _answer_state(ctx: HandlerContext, state: ConversationState, text: str) -> R
         if command is None:
             clear_state(ctx)
             return None
-        if _YES.match(text):
+        if is_yes(text):
             clear_state(ctx)
             lead = run_command(ctx, Request(command, confirmed=True))
             return _outcome(ctx, command.intent, lead, None, Awaiting.CONFIRM_DUPLICATE)
-        if _NO.match(text):
+        if is_no(text):
             clear_state(ctx)
             ctx.reply(t(ctx, "duplicate_dropped", company=command.company or command.contact_name or ""))
             return _outcome(ctx, Intent.UNKNOWN, None, None, Awaiting.CONFIRM_DUPLICATE)
