@@ -1,4 +1,7 @@
-"""The workflows: `respond()` answers one message — conversation state first, then parse, then one handler.
+"""The workflows: `respond()` answers one message — conversation state first, then parse, then the handlers.
+
+A message the parser was unsure of (source "ask") is not run: it is echoed back with a question and runs on the
+answer (handlers.confirm).
 
 Runs inside the caller's open transaction (ctx.session) and never commits; everything it sends is an outbox
 row recorded through ctx.reply / ctx.notify. A TransientError from the parser or the database propagates so the
@@ -15,7 +18,7 @@ from sqlalchemy import Integer, cast, literal_column, null, select, union_all
 
 from crm_core.commands import Command, Intent, ParseResult
 from crm_core.db.models import ConversationState, Lead, User
-from crm_core.handlers import activities, events, leads, queries
+from crm_core.handlers import activities, confirm, events, leads, queries
 from crm_core.handlers import help as help_handlers
 from crm_core.handlers.common import Awaiting, Request, clear_state, load_state
 from crm_core.handlers.context import HandlerContext
@@ -51,6 +54,7 @@ HANDLERS: dict[Intent, Handler] = {
 
 RECENT_LEADS = 20
 _NUMBER = re.compile(r"^\s*(?:#|no\.?\s*|number\s*|नंबर\s*)?([0-9०-९]{1,2})\s*[.)]?\s*$", re.IGNORECASE)
+ASK = "ask"  # RespondOutcome.intent of a message answered with a question (nothing was run)
 
 
 @dataclass
@@ -69,7 +73,7 @@ def run_command(ctx: HandlerContext, req: Request) -> Lead | None:
 
 
 def respond(ctx: HandlerContext, text: str, parser: Parser) -> RespondOutcome:
-    """Answer one message from an active user: state answer, or parse and run one handler."""
+    """Answer one message from an active user: a state answer, or parse and run (or ask, when nobody is sure)."""
     if has_devanagari(text):
         ctx.lang = "hi"
     state = load_state(ctx)
@@ -81,7 +85,12 @@ def respond(ctx: HandlerContext, text: str, parser: Parser) -> RespondOutcome:
     command = result.command
     req = Request(command)
     if state is not None:
-        if state.awaiting == Awaiting.DETAILS and (
+        if state.awaiting == Awaiting.CONFIRM_COMMAND and not confirm.replaces_wait(result):
+            settled = _settle(ctx, confirm.unanswered(ctx, state, text, result), result)
+            if settled is not None:
+                return settled
+            state = None
+        elif state.awaiting == Awaiting.DETAILS and (
             command.intent == Intent.LEAD_DETAILS or (command.intent == Intent.UNKNOWN and command.details is not None)
         ):
             command = command.model_copy(update={"intent": Intent.LEAD_DETAILS})
@@ -93,8 +102,31 @@ def respond(ctx: HandlerContext, text: str, parser: Parser) -> RespondOutcome:
             pass  # chit-chat while details are awaited: answer it, keep waiting
         else:
             clear_state(ctx)  # a new command: whatever was awaited is dropped
+    if command is not result.command:
+        result = result.model_copy(update={"command": command})
+    if confirm.should_ask(result):
+        return _ask(ctx, result, req)
     lead = run_command(ctx, req)
     return _outcome(ctx, command.intent, lead, result, req.state.awaiting if req.state else None)
+
+
+def _ask(ctx: HandlerContext, result: ParseResult, req: Request) -> RespondOutcome:
+    """Echo an unsure command back with a question instead of running it (see handlers.confirm)."""
+    state = req.state
+    about = state.lead_id if state is not None and not result.command.company else None
+    confirm.ask(ctx, result, lead_id=about)
+    return _outcome(ctx, ASK, None, result, None)
+
+
+def _settle(ctx: HandlerContext, decision: confirm.Decision, parse: ParseResult | None = None) -> RespondOutcome | None:
+    """Carry out what an answer to a pending question decided: run the command, or note that it was asked/dropped."""
+    if decision is None:
+        return None
+    if isinstance(decision, confirm.Go):
+        lead = run_command(ctx, Request(decision.command, lead_id=decision.lead_id))
+        return _outcome(ctx, decision.command.intent, lead, parse, Awaiting.CONFIRM_COMMAND)
+    intent = ASK if decision == confirm.ASKED else Intent.UNKNOWN
+    return _outcome(ctx, intent, None, parse, Awaiting.CONFIRM_COMMAND)
 
 
 def parse_context(ctx: HandlerContext, state: ConversationState | None = None) -> ParseContext:
@@ -156,7 +188,8 @@ def _stored_command(state: ConversationState) -> Command | None:
 
 
 def _answer_state(ctx: HandlerContext, state: ConversationState, text: str) -> RespondOutcome | None:
-    """Handle a number (choice) or yes/no (duplicate) answer without parsing; None when it is not one."""
+    """Handle a number (choice), a yes/no (duplicate) or an answer to a question about an unsure command without
+    parsing; None when the message is not one."""
     if state.awaiting == Awaiting.CHOOSE_LEAD:
         ids = [int(i) for i in (state.data or {}).get("lead_ids", [])]
         command = _stored_command(state)
@@ -190,6 +223,8 @@ def _answer_state(ctx: HandlerContext, state: ConversationState, text: str) -> R
             clear_state(ctx)
             ctx.reply(t(ctx, "duplicate_dropped", company=command.company or command.contact_name or ""))
             return _outcome(ctx, Intent.UNKNOWN, None, None, Awaiting.CONFIRM_DUPLICATE)
+    if state.awaiting == Awaiting.CONFIRM_COMMAND:
+        return _settle(ctx, confirm.answer(ctx, state, text))
     return None
 
 
@@ -204,6 +239,8 @@ def _reprompt(ctx: HandlerContext, state: ConversationState) -> None:
     """Remind the sender what the bot is waiting for (the state is kept)."""
     if state.awaiting == Awaiting.CHOOSE_LEAD:
         ctx.reply(t(ctx, "choose_out_of_range", n=len((state.data or {}).get("lead_ids", []))))
+    elif state.awaiting == Awaiting.CONFIRM_COMMAND:
+        confirm.reprompt(ctx, state)
     else:
         command = _stored_command(state)
         company = (command.company or command.contact_name or "") if command else ""
