@@ -1,7 +1,7 @@
 """The workflows: `respond()` answers one message — conversation state first, then parse, then the handlers.
 
 A message the parser was unsure of (source "ask") is not run: it is echoed back with a question and runs on the
-answer (handlers.confirm).
+answer (handlers.confirm). A message with several commands (`Command.also`) runs them in order (`run_all`).
 
 Runs inside the caller's open transaction (ctx.session) and never commits; everything it sends is an outbox
 row recorded through ctx.reply / ctx.notify. A TransientError from the parser or the database propagates so the
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Integer, cast, literal_column, null, select, union_all
 
@@ -24,10 +24,10 @@ from crm_core.handlers.common import Awaiting, Request, clear_state, load_state
 from crm_core.handlers.context import HandlerContext
 from crm_core.handlers.texts import t
 from crm_core.handlers.yesno import is_no, is_yes
-from crm_core.matching import has_devanagari, match_lead, visible_leads_query
+from crm_core.matching import company_key, has_devanagari, match_lead, visible_leads_query
 from crm_core.ports import ParseContext, Parser
 
-__all__ = ["HANDLERS", "HandlerContext", "RespondOutcome", "respond", "run_command"]
+__all__ = ["HANDLERS", "HandlerContext", "RespondOutcome", "respond", "run_all", "run_command"]
 
 Handler = Callable[[HandlerContext, Request], Lead | None]
 
@@ -72,6 +72,44 @@ def run_command(ctx: HandlerContext, req: Request) -> Lead | None:
     return HANDLERS[req.command.intent](ctx, req)
 
 
+# A follow-on command runs only when the first one did what it was asked; for these, answering is doing it.
+_READS = frozenset({Intent.LIST_TASKS, Intent.LIST_LEADS, Intent.LEAD_INFO, Intent.HELP})
+
+
+def run_all(ctx: HandlerContext, req: Request) -> Lead | None:
+    """Run a command and the ones given with it (`also`), in order, in the caller's transaction.
+
+    A follow-on without a company (or naming the same one) applies to the lead the first command created or found.
+    When the first command stops at a question (a possible duplicate, which of several leads), the follow-ons are
+    kept with that question and run after its answer; when it fails (lead not found, unknown owner, nothing
+    changed), they are not applied and the reply says so. Each command replies for itself.
+    """
+    head, *rest = req.command.commands()
+    if not rest:
+        return run_command(ctx, req)
+    ctx.saved_state = None
+    logged = ctx.logged
+    lead = run_command(ctx, replace(req, command=head))
+    waiting = ctx.saved_state
+    if waiting is not None and waiting.awaiting in (Awaiting.CHOOSE_LEAD, Awaiting.CONFIRM_DUPLICATE):
+        waiting.data = {**(waiting.data or {}), "command": req.command.model_dump(mode="json")}
+        ctx.session.flush()
+        ctx.reply(t(ctx, "also_pending", rest=_follow_ons(ctx, head, rest)))
+        return lead
+    if lead is None or (head.intent not in _READS and ctx.logged == logged):
+        ctx.reply(t(ctx, "also_not_applied", rest=_follow_ons(ctx, head, rest)))
+        return lead
+    for command in rest:
+        same = not command.company or company_key(command.company) == lead.company_key
+        run_command(ctx, Request(command, lead_id=lead.id if same else None))
+    return lead
+
+
+def _follow_ons(ctx: HandlerContext, head: Command, rest: list[Command]) -> str:
+    """The follow-on commands in words (a follow-on without a company is about the first command's)."""
+    return "; ".join(confirm.describe(ctx, c, company_hint=head.company) for c in rest)
+
+
 def respond(ctx: HandlerContext, text: str, parser: Parser) -> RespondOutcome:
     """Answer one message from an active user: a state answer, or parse and run (or ask, when nobody is sure)."""
     if has_devanagari(text):
@@ -106,7 +144,7 @@ def respond(ctx: HandlerContext, text: str, parser: Parser) -> RespondOutcome:
         result = result.model_copy(update={"command": command})
     if confirm.should_ask(result):
         return _ask(ctx, result, req)
-    lead = run_command(ctx, req)
+    lead = run_all(ctx, req)
     return _outcome(ctx, command.intent, lead, result, req.state.awaiting if req.state else None)
 
 
@@ -123,7 +161,7 @@ def _settle(ctx: HandlerContext, decision: confirm.Decision, parse: ParseResult 
     if decision is None:
         return None
     if isinstance(decision, confirm.Go):
-        lead = run_command(ctx, Request(decision.command, lead_id=decision.lead_id))
+        lead = run_all(ctx, Request(decision.command, lead_id=decision.lead_id))
         return _outcome(ctx, decision.command.intent, lead, parse, Awaiting.CONFIRM_COMMAND)
     intent = ASK if decision == confirm.ASKED else Intent.UNKNOWN
     return _outcome(ctx, intent, None, parse, Awaiting.CONFIRM_COMMAND)
@@ -208,7 +246,7 @@ def _answer_state(ctx: HandlerContext, state: ConversationState, text: str) -> R
             ctx.reply(t(ctx, "choose_out_of_range", n=len(ids)))
             return _outcome(ctx, Intent.UNKNOWN, None, None, state.awaiting)
         clear_state(ctx)
-        lead = run_command(ctx, Request(command, lead_id=ids[number - 1]))
+        lead = run_all(ctx, Request(command, lead_id=ids[number - 1]))
         return _outcome(ctx, command.intent, lead, None, Awaiting.CHOOSE_LEAD)
     if state.awaiting == Awaiting.CONFIRM_DUPLICATE:
         command = _stored_command(state)
@@ -217,7 +255,7 @@ def _answer_state(ctx: HandlerContext, state: ConversationState, text: str) -> R
             return None
         if is_yes(text):
             clear_state(ctx)
-            lead = run_command(ctx, Request(command, confirmed=True))
+            lead = run_all(ctx, Request(command, confirmed=True))
             return _outcome(ctx, command.intent, lead, None, Awaiting.CONFIRM_DUPLICATE)
         if is_no(text):
             clear_state(ctx)

@@ -73,6 +73,7 @@ def save_state(
     )
     ctx.session.add(row)
     ctx.session.flush()
+    ctx.saved_state = row
     return row
 
 

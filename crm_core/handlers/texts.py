@@ -325,6 +325,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "echo_won": {"en": "{company} won", "hi": "{company} जीती"},
     "echo_lost": {"en": "{company} lost{note}", "hi": "{company} हारी{note}"},
     "echo_then": {"en": "; then ", "hi": "; फिर "},
+    # several commands in one message (handlers.run_all)
+    "also_not_applied": {
+        "en": "⚠️ Not done, because the first part didn't go through: {rest}.",
+        "hi": "⚠️ पहला हिस्सा नहीं हुआ, इसलिए यह भी नहीं किया: {rest}।",
+    },
+    "also_pending": {
+        "en": "The rest ({rest}) will follow once you answer.",
+        "hi": "बाकी ({rest}) आपके जवाब के बाद होगा।",
+    },
     # help / unknown
     "help": {
         "en": "🤖 *What I can do* — write naturally, English or Hinglish:\n"
