@@ -295,7 +295,7 @@ class ConversationState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
-    awaiting: Mapped[str] = mapped_column(Unicode(32))  # details | choose_lead | confirm_duplicate
+    awaiting: Mapped[str] = mapped_column(Unicode(32))  # details | choose_lead | confirm_duplicate | confirm_command
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

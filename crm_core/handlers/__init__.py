@@ -1,4 +1,7 @@
-"""The workflows: `respond()` answers one message — conversation state first, then parse, then one handler.
+"""The workflows: `respond()` answers one message — conversation state first, then parse, then the handlers.
+
+A message the parser was unsure of (source "ask") is not run: it is echoed back with a question and runs on the
+answer (handlers.confirm). A message with several commands (`Command.also`) runs them in order (`run_all`).
 
 Runs inside the caller's open transaction (ctx.session) and never commits; everything it sends is an outbox
 row recorded through ctx.reply / ctx.notify. A TransientError from the parser or the database propagates so the
@@ -9,21 +12,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Integer, cast, literal_column, null, select, union_all
 
 from crm_core.commands import Command, Intent, ParseResult
 from crm_core.db.models import ConversationState, Lead, User
-from crm_core.handlers import activities, events, leads, queries
+from crm_core.handlers import activities, confirm, events, leads, queries
 from crm_core.handlers import help as help_handlers
 from crm_core.handlers.common import Awaiting, Request, clear_state, load_state
 from crm_core.handlers.context import HandlerContext
 from crm_core.handlers.texts import t
-from crm_core.matching import has_devanagari, match_lead, visible_leads_query
+from crm_core.handlers.yesno import is_no, is_yes
+from crm_core.matching import company_key, has_devanagari, match_lead, visible_leads_query
 from crm_core.ports import ParseContext, Parser
 
-__all__ = ["HANDLERS", "HandlerContext", "RespondOutcome", "respond", "run_command"]
+__all__ = ["HANDLERS", "HandlerContext", "RespondOutcome", "respond", "run_all", "run_command"]
 
 Handler = Callable[[HandlerContext, Request], Lead | None]
 
@@ -50,15 +54,7 @@ HANDLERS: dict[Intent, Handler] = {
 
 RECENT_LEADS = 20
 _NUMBER = re.compile(r"^\s*(?:#|no\.?\s*|number\s*|नंबर\s*)?([0-9०-९]{1,2})\s*[.)]?\s*$", re.IGNORECASE)
-_YES = re.compile(
-    r"^\s*(yes|y|yeah|yep|ok|okay|haan|haa|han|ha|haan ji|ji|ji haan|confirm|create|create it|sure|"
-    r"हाँ|हां|हा|जी|जी हाँ|जी हां|ठीक है)\s*[.!]*\s*$",
-    re.IGNORECASE,
-)
-_NO = re.compile(
-    r"^\s*(no|n|nope|nah|cancel|don't|dont|stop|nahi|nahin|na|mat|mat karo|rehne do|नहीं|नही|ना|रहने दो)\s*[.!]*\s*$",
-    re.IGNORECASE,
-)
+ASK = "ask"  # RespondOutcome.intent of a message answered with a question (nothing was run)
 
 
 @dataclass
@@ -76,8 +72,46 @@ def run_command(ctx: HandlerContext, req: Request) -> Lead | None:
     return HANDLERS[req.command.intent](ctx, req)
 
 
+# A follow-on command runs only when the first one did what it was asked; for these, answering is doing it.
+_READS = frozenset({Intent.LIST_TASKS, Intent.LIST_LEADS, Intent.LEAD_INFO, Intent.HELP})
+
+
+def run_all(ctx: HandlerContext, req: Request) -> Lead | None:
+    """Run a command and the ones given with it (`also`), in order, in the caller's transaction.
+
+    A follow-on without a company (or naming the same one) applies to the lead the first command created or found.
+    When the first command stops at a question (a possible duplicate, which of several leads), the follow-ons are
+    kept with that question and run after its answer; when it fails (lead not found, unknown owner, nothing
+    changed), they are not applied and the reply says so. Each command replies for itself.
+    """
+    head, *rest = req.command.commands()
+    if not rest:
+        return run_command(ctx, req)
+    ctx.saved_state = None
+    logged = ctx.logged
+    lead = run_command(ctx, replace(req, command=head))
+    waiting = ctx.saved_state
+    if waiting is not None and waiting.awaiting in (Awaiting.CHOOSE_LEAD, Awaiting.CONFIRM_DUPLICATE):
+        waiting.data = {**(waiting.data or {}), "command": req.command.model_dump(mode="json")}
+        ctx.session.flush()
+        ctx.reply(t(ctx, "also_pending", rest=_follow_ons(ctx, head, rest)))
+        return lead
+    if lead is None or (head.intent not in _READS and ctx.logged == logged):
+        ctx.reply(t(ctx, "also_not_applied", rest=_follow_ons(ctx, head, rest)))
+        return lead
+    for command in rest:
+        same = not command.company or company_key(command.company) == lead.company_key
+        run_command(ctx, Request(command, lead_id=lead.id if same else None))
+    return lead
+
+
+def _follow_ons(ctx: HandlerContext, head: Command, rest: list[Command]) -> str:
+    """The follow-on commands in words (a follow-on without a company is about the first command's)."""
+    return "; ".join(confirm.describe(ctx, c, company_hint=head.company) for c in rest)
+
+
 def respond(ctx: HandlerContext, text: str, parser: Parser) -> RespondOutcome:
-    """Answer one message from an active user: state answer, or parse and run one handler."""
+    """Answer one message from an active user: a state answer, or parse and run (or ask, when nobody is sure)."""
     if has_devanagari(text):
         ctx.lang = "hi"
     state = load_state(ctx)
@@ -89,7 +123,12 @@ def respond(ctx: HandlerContext, text: str, parser: Parser) -> RespondOutcome:
     command = result.command
     req = Request(command)
     if state is not None:
-        if state.awaiting == Awaiting.DETAILS and (
+        if state.awaiting == Awaiting.CONFIRM_COMMAND and not confirm.replaces_wait(result):
+            settled = _settle(ctx, confirm.unanswered(ctx, state, text, result), result)
+            if settled is not None:
+                return settled
+            state = None
+        elif state.awaiting == Awaiting.DETAILS and (
             command.intent == Intent.LEAD_DETAILS or (command.intent == Intent.UNKNOWN and command.details is not None)
         ):
             command = command.model_copy(update={"intent": Intent.LEAD_DETAILS})
@@ -101,8 +140,31 @@ def respond(ctx: HandlerContext, text: str, parser: Parser) -> RespondOutcome:
             pass  # chit-chat while details are awaited: answer it, keep waiting
         else:
             clear_state(ctx)  # a new command: whatever was awaited is dropped
-    lead = run_command(ctx, req)
+    if command is not result.command:
+        result = result.model_copy(update={"command": command})
+    if confirm.should_ask(result):
+        return _ask(ctx, result, req)
+    lead = run_all(ctx, req)
     return _outcome(ctx, command.intent, lead, result, req.state.awaiting if req.state else None)
+
+
+def _ask(ctx: HandlerContext, result: ParseResult, req: Request) -> RespondOutcome:
+    """Echo an unsure command back with a question instead of running it (see handlers.confirm)."""
+    state = req.state
+    about = state.lead_id if state is not None and not result.command.company else None
+    confirm.ask(ctx, result, lead_id=about)
+    return _outcome(ctx, ASK, None, result, None)
+
+
+def _settle(ctx: HandlerContext, decision: confirm.Decision, parse: ParseResult | None = None) -> RespondOutcome | None:
+    """Carry out what an answer to a pending question decided: run the command, or note that it was asked/dropped."""
+    if decision is None:
+        return None
+    if isinstance(decision, confirm.Go):
+        lead = run_all(ctx, Request(decision.command, lead_id=decision.lead_id))
+        return _outcome(ctx, decision.command.intent, lead, parse, Awaiting.CONFIRM_COMMAND)
+    intent = ASK if decision == confirm.ASKED else Intent.UNKNOWN
+    return _outcome(ctx, intent, None, parse, Awaiting.CONFIRM_COMMAND)
 
 
 def parse_context(ctx: HandlerContext, state: ConversationState | None = None) -> ParseContext:
@@ -164,7 +226,8 @@ def _stored_command(state: ConversationState) -> Command | None:
 
 
 def _answer_state(ctx: HandlerContext, state: ConversationState, text: str) -> RespondOutcome | None:
-    """Handle a number (choice) or yes/no (duplicate) answer without parsing; None when it is not one."""
+    """Handle a number (choice), a yes/no (duplicate) or an answer to a question about an unsure command without
+    parsing; None when the message is not one."""
     if state.awaiting == Awaiting.CHOOSE_LEAD:
         ids = [int(i) for i in (state.data or {}).get("lead_ids", [])]
         command = _stored_command(state)
@@ -183,21 +246,23 @@ def _answer_state(ctx: HandlerContext, state: ConversationState, text: str) -> R
             ctx.reply(t(ctx, "choose_out_of_range", n=len(ids)))
             return _outcome(ctx, Intent.UNKNOWN, None, None, state.awaiting)
         clear_state(ctx)
-        lead = run_command(ctx, Request(command, lead_id=ids[number - 1]))
+        lead = run_all(ctx, Request(command, lead_id=ids[number - 1]))
         return _outcome(ctx, command.intent, lead, None, Awaiting.CHOOSE_LEAD)
     if state.awaiting == Awaiting.CONFIRM_DUPLICATE:
         command = _stored_command(state)
         if command is None:
             clear_state(ctx)
             return None
-        if _YES.match(text):
+        if is_yes(text):
             clear_state(ctx)
-            lead = run_command(ctx, Request(command, confirmed=True))
+            lead = run_all(ctx, Request(command, confirmed=True))
             return _outcome(ctx, command.intent, lead, None, Awaiting.CONFIRM_DUPLICATE)
-        if _NO.match(text):
+        if is_no(text):
             clear_state(ctx)
             ctx.reply(t(ctx, "duplicate_dropped", company=command.company or command.contact_name or ""))
             return _outcome(ctx, Intent.UNKNOWN, None, None, Awaiting.CONFIRM_DUPLICATE)
+    if state.awaiting == Awaiting.CONFIRM_COMMAND:
+        return _settle(ctx, confirm.answer(ctx, state, text))
     return None
 
 
@@ -212,6 +277,8 @@ def _reprompt(ctx: HandlerContext, state: ConversationState) -> None:
     """Remind the sender what the bot is waiting for (the state is kept)."""
     if state.awaiting == Awaiting.CHOOSE_LEAD:
         ctx.reply(t(ctx, "choose_out_of_range", n=len((state.data or {}).get("lead_ids", []))))
+    elif state.awaiting == Awaiting.CONFIRM_COMMAND:
+        confirm.reprompt(ctx, state)
     else:
         command = _stored_command(state)
         company = (command.company or command.contact_name or "") if command else ""

@@ -26,6 +26,7 @@ class Awaiting:
     DETAILS = "details"
     CHOOSE_LEAD = "choose_lead"
     CONFIRM_DUPLICATE = "confirm_duplicate"
+    CONFIRM_COMMAND = "confirm_command"  # a command the parser was unsure of, echoed back (handlers.confirm)
 
 
 @dataclass
@@ -72,6 +73,7 @@ def save_state(
     )
     ctx.session.add(row)
     ctx.session.flush()
+    ctx.saved_state = row
     return row
 
 

@@ -31,6 +31,10 @@ class HandlerContext:
     # used once by handlers.common.load_state when state_read is True.
     state_read: bool = False
     state: ConversationState | None = None
+    # What the handlers did so far, for a message that carries several commands (handlers.run_all): how many
+    # history entries were written and the last conversation state saved.
+    logged: int = 0
+    saved_state: ConversationState | None = None
 
     def now(self) -> datetime:
         """The current moment (UTC)."""
@@ -82,4 +86,5 @@ class HandlerContext:
         self.session.add(row)
         lead.last_activity_at = now
         self.lead_id = lead.id
+        self.logged += 1
         return row

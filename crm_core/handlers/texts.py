@@ -242,6 +242,98 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "info_contact": {"en": "\nContact: {contact}", "hi": "\nसंपर्क: {contact}"},
     "info_none": {"en": "nothing scheduled", "hi": "कुछ तय नहीं"},
+    # asking instead of guessing (handlers.confirm): the echo of what was understood, then one question
+    "ask_confirm": {
+        "en": "🤔 I read: {summary}. {go} (*yes* / *no*, or send it corrected)",
+        "hi": "🤔 मैंने समझा: {summary}। {go} (*हाँ* / *नहीं*, या सुधार कर भेजिए)",
+    },
+    "ask_doubt": {"en": "🤔 {summary} — {question}\n{hint}", "hi": "🤔 {summary} — {question}\n{hint}"},
+    "ask_go": {"en": "Shall I go ahead?", "hi": "कर दूँ?"},
+    "ask_go_new_lead": {"en": "Shall I create it?", "hi": "बना दूँ?"},
+    "ask_go_schedule": {"en": "Shall I book it?", "hi": "तय कर दूँ?"},
+    "ask_dropped": {"en": "OK, dropped — nothing was saved.", "hi": "ठीक है, छोड़ दिया — कुछ सेव नहीं हुआ।"},
+    "q_phone_digits": {
+        "en": "the phone {phone} has {n} digits; send it again?",
+        "hi": "फ़ोन {phone} में {n} अंक हैं; सही नंबर फिर से भेजेंगे?",
+    },
+    "q_phone_invalid": {
+        "en": "the phone {phone} doesn't look right; send it again?",
+        "hi": "फ़ोन {phone} सही नहीं लगता; सही नंबर फिर से भेजेंगे?",
+    },
+    "q_phone": {
+        "en": "the phone number doesn't look right; send it again?",
+        "hi": "फ़ोन नंबर सही नहीं लगता; सही नंबर फिर से भेजेंगे?",
+    },
+    "q_owner_unknown": {
+        "en": "*{name}* is not on your team; who should own it?",
+        "hi": "*{name}* आपकी टीम में नहीं है; यह लीड किसे दें?",
+    },
+    "q_attendee_unknown": {
+        "en": "*{name}* is not on your team; who should go?",
+        "hi": "*{name}* आपकी टीम में नहीं है; कौन जाएगा?",
+    },
+    "q_reassign_whom": {"en": "who should get it?", "hi": "यह किसे सौंपें?"},
+    "q_company": {"en": "which company is it?", "hi": "कौन सी कंपनी है?"},
+    "q_company_rejected": {
+        "en": "“{value}” doesn't look like a company name; which company is it?",
+        "hi": "“{value}” कंपनी का नाम नहीं लगता; कौन सी कंपनी है?",
+    },
+    "q_when": {"en": "when should the {kind} be?", "hi": "{kind} कब रखें?"},
+    "q_when_past": {
+        "en": "{when} is already past; when should the {kind} be?",
+        "hi": "{when} बीत चुका है; {kind} कब रखें?",
+    },
+    "hint_phone": {
+        "en": "Send the right number, *yes* to go ahead without it, or *no* to cancel.",
+        "hi": "सही नंबर भेजिए; उसके बिना आगे बढ़ना हो तो *हाँ*, रद्द करना हो तो *नहीं*।",
+    },
+    "hint_owner": {
+        "en": "Send a team member's name, *yes* to keep it yourself, or *no* to cancel.",
+        "hi": "टीम के किसी सदस्य का नाम भेजिए; ख़ुद रखनी हो तो *हाँ*, रद्द करना हो तो *नहीं*।",
+    },
+    "hint_attendee": {
+        "en": "Send a team member's name, *yes* to leave it with the lead's owner, or *no* to cancel.",
+        "hi": "टीम के किसी सदस्य का नाम भेजिए; लीड के मालिक पर छोड़ना हो तो *हाँ*, रद्द करना हो तो *नहीं*।",
+    },
+    "hint_member": {
+        "en": "Send a team member's name, or *no* to cancel.",
+        "hi": "टीम के किसी सदस्य का नाम भेजिए, या रद्द करने के लिए *नहीं*।",
+    },
+    "hint_required": {"en": "Send it, or *no* to cancel.", "hi": "भेजिए, या रद्द करने के लिए *नहीं*।"},
+    # the echo: one short phrase per command
+    "echo_lead": {"en": "the lead", "hi": "लीड"},
+    "echo_new_lead": {"en": "new lead {company}", "hi": "नई लीड {company}"},
+    "echo_new_lead_bare": {"en": "a new lead", "hi": "नई लीड"},
+    "echo_contact": {"en": "contact {name}", "hi": "संपर्क {name}"},
+    "echo_source": {"en": "from {source}", "hi": "स्रोत {source}"},
+    "echo_owner": {"en": "owner {name}", "hi": "मालिक {name}"},
+    "echo_qualify": {"en": "{company} qualified", "hi": "{company} क्वालिफ़ाइड"},
+    "echo_details": {"en": "details for {company}: {details}", "hi": "{company} की जानकारी: {details}"},
+    "echo_schedule": {"en": "{kind} with {company}{when}{who}", "hi": "{company} के साथ {kind}{when}{who}"},
+    "echo_reschedule": {
+        "en": "move the {kind} with {company}{when}{who}",
+        "hi": "{company} के साथ {kind}{when} शिफ्ट{who}",
+    },
+    "echo_on": {"en": " on {when}", "hi": " {when} को"},
+    "echo_to": {"en": " to {when}", "hi": " {when} पर"},
+    "echo_attendee": {"en": ", {name} to go", "hi": ", {name} जाएँगे"},
+    "echo_done": {"en": "{kind} done for {company}{note}", "hi": "{company} की {kind} हो गई{note}"},
+    "echo_note": {"en": ": _{note}_", "hi": ": _{note}_"},
+    "echo_activity": {"en": "note for {company}: _{note}_", "hi": "{company} के लिए नोट: _{note}_"},
+    "echo_reassign": {"en": "reassign {company}{to}", "hi": "{company}{to} सौंपना"},
+    "echo_to_name": {"en": " to {name}", "hi": " {name} को"},
+    "echo_won": {"en": "{company} won", "hi": "{company} जीती"},
+    "echo_lost": {"en": "{company} lost{note}", "hi": "{company} हारी{note}"},
+    "echo_then": {"en": "; then ", "hi": "; फिर "},
+    # several commands in one message (handlers.run_all)
+    "also_not_applied": {
+        "en": "⚠️ Not done, because the first part didn't go through: {rest}.",
+        "hi": "⚠️ पहला हिस्सा नहीं हुआ, इसलिए यह भी नहीं किया: {rest}।",
+    },
+    "also_pending": {
+        "en": "The rest ({rest}) will follow once you answer.",
+        "hi": "बाकी ({rest}) आपके जवाब के बाद होगा।",
+    },
     # help / unknown
     "help": {
         "en": "🤖 *What I can do* — write naturally, English or Hinglish:\n"
