@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from crm_core.parsing import lexicon as lx
 from crm_core.parsing.extract import MASK, Run, Token, content_runs, segments, strip_edges, tokenize
 from crm_core.parsing.gazetteer import BUSINESS_WORDS, FIRST_NAMES, HONORIFICS_AFTER, HONORIFICS_BEFORE, ROLES
+from crm_core.parsing.validate import implausible_company
 from crm_core.ports import ParseContext
 
 # Particles after a company ("Sharma Traders *ka* lead", "*ko* bhej diya", "*wale*") or before it ("*for* Acme").
@@ -27,7 +28,8 @@ _EDGE_JUNK = frozenset(
      "today", "tomorrow", "tmrw", "aaj", "kal", "abhi", "wants", "want", "need", "needs", "new", "naya", "nayi",
      "met", "mtg", "done", "dn", "w", "hot", "warm", "genuine", "serious", "great", "news", "good",
      "congrats", "badhai", "m/s", "m/s.", "हॉट", "गर्म", "जेन्युइन", "अब", "ab", "fir", "phir", "फिर", "their", "his",
-     "her", "unke", "uske",
+     "her", "unke", "uske", "one", "ek", "inbound", "enquiry", "inquiry", "regarding", "re", "for", "address",
+     "about", "just", "sirji",
      "unka", "unki", "uska", "uski", "उनके", "उनका", "उनकी", "उसके", "office", "ऑफिस", "डालो", "जोड़ो", "जोड़",
      "बनाओ", "करो", "लिखो", "daalo", "dalo", "jodo", "banao", "likho", "add", "yaar", "yar"}
 )  # fmt: skip
@@ -117,6 +119,8 @@ def _score(run: Run, tokens: list[Token], index: int) -> tuple[float, str]:
         how = "named" if how == "plain" else how
     if is_person(run.tokens):
         score -= 2.5
+    if implausible_company(" ".join(t.text for t in run.tokens)):
+        score -= 5.0
     if all(w in ROLES or w.isdigit() for w in words):
         score -= 5.0
     if len(words) > 6:
@@ -176,6 +180,8 @@ def pick_company(text: str, masked: str, ctx: ParseContext, tokens: list[Token] 
     if best is None or best[0] < -1.5:
         return None
     run = _cut_tail(_after_of(best[1]))
+    if text[run.end - 2 : run.end] in ("'s", "’s"):
+        run = Run(run.start, run.end - 2, run.tokens)  # "Orchid Pharma's purchase head"
     end = run.end
     following = [t for t in tokens if t.start >= run.end]
     # "Dutta Tea *Company*", "सिंह ट्रांसपोर्ट *कंपनी*": a business word that is also a filler still ends the name.

@@ -55,6 +55,7 @@ def features(
     content: int,
     positional: bool,
     typos: int,
+    explicit: bool = False,
 ) -> dict[str, float]:
     """What a reading shows about its own reliability (names match the model file's weights)."""
     group = _GROUPS[command.intent]
@@ -73,9 +74,18 @@ def features(
         "devanagari": 1.0 if any("\u0900" <= ch <= "\u097f" for ch in text) else 0.0,
         "also": float(len(command.also)),
         "question": 1.0 if "?" in text else 0.0,
+        "explicit": 1.0 if explicit else 0.0,
+        "has_note": 1.0 if command.note else 0.0,
+        "has_when": 1.0 if command.when else 0.0,
+        "details": float(len(command.details.given())) if command.details else 0.0,
     }
     if command.company:
-        f["company_words"] = float(min(len(command.company.split()), 6))
+        company = command.company
+        f["company_words"] = float(min(len(company.split()), 6))
+        f["company_lower"] = 1.0 if company == company.lower() and company.isascii() else 0.0
+        f["company_digit"] = 1.0 if any(ch.isdigit() for ch in company) else 0.0
+    if command.note:
+        f["note_words"] = math.log1p(len(command.note.split()))
     if command.intent is Intent.NEW_LEAD:
         f["lead_fields"] = float(
             sum(1 for v in (command.contact_name, command.phone, command.email, command.source, command.assignee) if v)

@@ -18,6 +18,7 @@ def phrase_rx(*phrases: str) -> re.Pattern[str]:
 
 
 WON_CUES = phrase_rx(
+    "deal is final", "is final", "order is confirmed", "po आ गया", "पीओ आ गया", "po mil gaya", "wrapped up the deal",
     "po aa gaya", "po aaya", "po aa gya", "po mil gaya", "po mila", "po received",
     "received po", "received the po", "received their po", "got the po", "got po",
     "po issued", "po bhej diya", "po de diya", "signed the order", "signed the contract",
@@ -37,6 +38,7 @@ WON_CUES = phrase_rx(
     "पीओ आ गया", "पीओ मिल गया", "एडवांस आ गया", "फाइनल हो गया", "फाइनल हो गई",
 )  # fmt: skip
 LOST_CUES = phrase_rx(
+    "बंद कर दो", "ले लिया", "le liya", "went for", "chose", "finalised with another", "finalized with another",
     "not interested", "no longer interested", "interested nahi", "interest nahi",
     "koi interest nahi", "order nahi mila", "nahi mila order", "order nahi diya",
     "did not get the order", "didn't get the order", "went with", "gone with",

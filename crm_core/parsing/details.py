@@ -132,7 +132,8 @@ _TURNOVER_KW = (
 )
 _TURNOVER_FILL = (
     r"(?:is|was|hai|है|of|bhi|abhi|currently|annually|yearly|annual|p\.?a\.?|per\s+annum|ka|का|के|ke|"
-    r"rs\.?|inr|₹|around\s+about)"
+    r"rs\.?|inr|₹|around\s+about|they|he|she|told|said|says|bola|boli|bole|bataya|batate|bata\s+rahe|last\s+year|"
+    r"pichle\s+saal|this\s+year|is\s+saal|ab|now|roughly)"
 )
 
 _INT = r"(?<![\d.,:/+₹])(?:\d{1,3}(?:,\d{3})+|\d{1,6}|[०-९]{1,6})(?![\d:/]|\.\d|,\d)"
@@ -140,14 +141,15 @@ _QUALC = (
     r"(?:approx(?:imately)?\.?|around|about|abt|nearly|almost|over|more\s+than|above|lagbhag|lgbhg|karib|kareeb|"
     r"लगभग|करीब|तकरीबन|~)"
 )
+_ABOUT_AFTER = r"(?:\s+(?:ke\s+aas\s*paas|ke\s+aaspaas|ke\s+karib|ke\s+kareeb|ke\s+around|odd|के\s+आसपास|के\s+करीब))?"
 _COUNT = rf"(?:{_QUALC}\s*)?{_INT}(?:\s*(?:-|–|to|se|से)\s*{_INT})?(?:\s*\+)?"
 _HEAD_STRONG = (
-    r"(?:employees|employee|emps|staff|staffs|workers|worker|workforce|labourers|labours|labour|karigars|karigar|"
+    r"(?:employees|employee|emps|ftes|fte|full[\s-]time\s+employees|staff|staffs|workers|worker|workforce|labourers|labours|labour|karigars|karigar|"
     r"karmachari|karmchari|salesmen|salespeople|कर्मचारियों|कर्मचारी|स्टाफ|मजदूर|वर्कर्स|वर्कर)"
 )
 _HEAD_WEAK = (
     r"(?:log|logon|logo|logg|लोगों|लोग|people|ppl|persons|members|member|bande|aadmi|आदमी|teachers|doctors|nurses|"
-    r"drivers|technicians|engineers|telecallers|executives|reps|agents|salesman)"
+    r"drivers|technicians|engineers|telecallers|executives|reps|agents|salesman|guys|boys|ladies|girls)"
 )
 _HEAD = rf"(?:{_HEAD_STRONG}|{_HEAD_WEAK})"
 _MOD = (
@@ -242,6 +244,7 @@ INDUSTRY_WORDS = frozenset(
         "pharmacy medical medicines surgical devices optical opticals mobile mobiles telecom decor home "
         "processing dyes glass granite marble stone timber plywood wood agencies services service contracting "
         "contractor contractors fabrication packaged software saas b2b b2c and aur & + - / of goods consumer "
+        "biotech biotechnology r&d research fintech healthtech hospitality saas it-services "
         "moulding molding injection mill mills atta dal besan maida oilseeds n developer developers "
         "industrial kapda kapde cloth saree sarees readymade mandi commodity commodities grains pulses "
         "कपड़ा कपड़े टेक्सटाइल फार्मा स्टील होलसेल किराना रिटेल ट्रेडिंग मैन्युफैक्चरिंग एक्सपोर्ट कंस्ट्रक्शन "
@@ -468,7 +471,6 @@ def _turnover(t: _Text) -> list[_Cand]:
 
 # team size -----------------------------------------------------------------------------------------------------
 
-_ABOUT_AFTER = r"(?:\s+(?:ke\s+aas\s*paas|ke\s+aaspaas|ke\s+karib|ke\s+kareeb|ke\s+around|odd|के\s+आसपास|के\s+करीब))?"
 RE_HEADCOUNT = _rx(
     rf"(?P<cnt>{_COUNT}){_ABOUT_AFTER}\s*(?:(?P<mod>{_MOD})\s+)?(?P<head>{_HEAD}){WR}"
     rf"(?P<tail>(?:\s+{_OF})?(?:\s+{_TEAMWORD})?(?:\s+(?:hai|hain|है|हैं))?{WR})"
@@ -477,7 +479,7 @@ RE_TEAM_N = _rx(
     rf"{WL}(?P<kw>team\s+size|team\s+strength|staff\s+strength|team|staff|headcount|head\s+count|strength|"
     rf"employees|employee\s+count|no\.?\s+of\s+employees|number\s+of\s+employees|total\s+employees|"
     rf"टीम\s+साइज़?|टीम|स्टाफ|कर्मचारी){WR}[*_]*"
-    rf"(?:\s*(?:[:=\-–~]+|of|is|hai|है|ki|ka|about|around)?\s*)(?P<cnt>{_COUNT})"
+    rf"(?:\s*(?:[:=\-–~]+|of|is|hai|है|ki|ka|about|around)?\s*)(?P<cnt>{_COUNT}{_ABOUT_AFTER})"
     rf"(?:\s*(?:(?P<mod>{_MOD})\s+)?(?P<head>{_HEAD}){WR})?"
 )
 RE_N_TEAM = _rx(
@@ -541,9 +543,17 @@ RE_SYS_ON = _rx(
     rf"{WL}(?P<verb>are\s+on|is\s+on|currently\s+on|still\s+on|still\s+using|abhi\s+bhi|have|has|having){WR}\s+(?:the\s+|a\s+)?(?P<sys>{_SYS_STRONG_COMBO})"
 )
 RE_SYS_GENERIC = re.compile(
-    rf"{WL}(?P<verb>currently\s+using|(?:are|is)\s+using|using|uses)\s+(?P<sys>(?-i:[A-Z][\w.+-]*(?:\s+[A-Z0-9][\w.+-]*){{0,2}}))"
+    rf"{WL}(?P<verb>currently\s+using|(?:are|is)\s+using|using|uses)\s+"
+    rf"(?P<sys>(?-i:[A-Z][\w.+-]*(?:\s+[A-Z0-9][\w.+-]*){{0,2}})(?:\s+(?:software|erp|app|crm|system))?)"
     r"(?=\s*(?:$|[,;/|.\n]|\s(?:and|but|for|aur|lekin|se)\b))",
     re.I,
+)
+# `using some local billing software`: what a system is, when it has no name
+RE_SYS_DESCRIBED = _rx(
+    rf"{WL}(?:currently\s+using|(?:are|is)\s+using|using|uses|use\s+karte\s+hain?)\s+"
+    rf"(?P<sys>(?:(?:some|a|an|one|their\s+own|own|local|old|purana|desi|basic|simple|custom|in-?house|billing|"
+    rf"accounting|inventory|pos|cloud|desktop|offline|online|free|cheap)\s+){{1,4}}"
+    rf"(?:billing\s+)?(?:software|erp|app|system|tool|crm|program))(?=\s*(?:$|[,;/|.\n]|\s(?:and|but|for|aur|se)\b))"
 )
 RE_SYS_GENERIC_AFTER = re.compile(
     rf"(?<![\w.])(?P<sys>(?-i:[A-Z][A-Za-z0-9.+-]{{2,}}(?:\s+[A-Z0-9][\w.+-]*){{0,2}}))\s+(?:software\s+|app\s+)?(?P<verb>{_USE_AFTER})",
@@ -566,7 +576,8 @@ RE_BARE_SYSTEM = _rx(
 )
 RE_ALL_MANUAL = _rx(
     rf"{WL}(?:sab\s*kuch|sab|everything|all|poora\s+kaam|pura\s+kaam|saara\s+kaam|सब\s*कुछ|सब|सारा\s+काम)\s+(?:is\s+)?"
-    rf"(?:abhi\s+)?(?P<sys>manual(?:ly)?|on\s+paper|paper\s+(?:pe|par)|हाथ\s+से|मैन्युअल)\s*"
+    rf"(?:abhi\s+)?(?P<sys>(?:manual(?:ly)?|मैन्युअल)(?:\s+(?:registers?|diary|paper|रजिस्टर))?|on\s+paper|"
+    rf"paper\s+(?:pe|par)|हाथ\s+से)\s*(?:(?:me|mein|में|pe|par)\s+)?(?:karte\s+hain?\s+)?"
     rf"(?:hai|hota\s+hai|hoti\s+hai|chalta\s+hai|है|होता\s+है|done|karte\s+hain|hota|chalta)?{WR}"
 )
 RE_BUT = _rx(r"^\s*[,]?\s*(?:but|lekin|par|magar|however|पर|लेकिन|मगर)\s+(?P<v>[^,;/|.\n!?]+)")
@@ -599,6 +610,11 @@ def _system(t: _Text) -> list[_Cand]:
         c = _cand("current_system", m.span(), m.span("sys"), False, SURE, text)
         if c:
             out.append(c)
+    for m in RE_SYS_DESCRIBED.finditer(text):
+        if _sys_ok(t, m.start(), m.end()) and not _OUR_PRODUCT.search(m.group("sys")):
+            c = _cand("current_system", m.span(), m.span("sys"), False, SURE, text)
+            if c:
+                out.append(c)
     for m in RE_SYS_GENERIC_AFTER.finditer(text):
         if not m.group("sys")[:1].isupper() or not _sys_ok(t, m.start(), m.end()):
             continue  # a name is written with a capital (`Practo use karte hain`)
@@ -677,7 +693,7 @@ _COMPLAINT = _rx(
     r"delays?\s+in|delayed|leakage|mismatch|missed|too\s+costly|expensive|manual\s+errors?)"
 )
 _NOT_COMPLAINT = _rx(
-    r"(?:^|\s)(?:phone|call|calls|reply|response|switched|msg|message|number|meeting|demo|baat|quotation|quote|"
+    r"(?:^|\s)(?:phone|call|calls|reply|response|switched|msg|message|number|meeting|demo|baat|quotation|quote|network|"
     r"proposal|po|order|budget|फ़ोन|फोन|कॉल|जवाब|मीटिंग|डेमो)(?![\w" + _DEV + "])"
 )
 # The lead not picking up is a note about the follow-up, not a challenge of the business.
@@ -730,9 +746,11 @@ def _challenges(t: _Text) -> list[_Cand]:
         cs, _ = t.clause_at(max(0, m.start() - 1))
         lead = _LEAD_FILL.match(text, cs, m.start())
         vs = lead.end() if lead else cs
-        words = text[vs : m.start()].split()
-        if not 1 <= len(words) <= 6 or any(ch.isdigit() for ch in text[vs : m.start()]):
+        subject = text[vs : m.start()]
+        if not 1 <= len(subject.split()) <= 6 or any(ch.isdigit() for ch in subject):
             continue
+        if _NOT_COMPLAINT.search(subject) or _OUR_PRODUCT.search(subject) or _CONTACT_TROUBLE.search(subject):
+            continue  # `network ka problem hai`, `login ka issue`: a note about the call or our product
         kw_end = m.start("kw") + len(m.group("kw").rstrip())
         value_end = re.search(r"\s+(?:hai|hain|है|हैं|rehta|rehti|रहती|रहता)\s*$", text[vs:kw_end], re.I)
         ve = vs + value_end.start() if value_end else kw_end
@@ -800,6 +818,12 @@ RE_KA_KAAM = _rx(
     rf"distribution|दुकान|फैक्ट्री|शोरूम|होलसेल|कारखाना|एजेंसी)))\s+"
     rf"(?:hai|hain|h|hn|karte|karta|karti|krte|chalate|है|हैं|करते|करता|करती|चलाते){WR}"
 )
+# `Quantiva Health, a hospital chain with ~400 staff`: what the company is, said in passing
+RE_A_KIND = _rx(
+    rf"(?:^|[,(:\-–]\s*|\s(?:is|are)\s+)(?:a|an)\s+(?P<v>[\w&/-]+(?:\s+[\w&/-]+){{0,3}}?)\s+"
+    rf"(?P<head>chain|company|firm|group|business|startup|manufacturer|distributor|dealer|trader|exporter|"
+    rf"wholesaler|retailer|supplier|player|brand|unit|mill|house){WR}"
+)
 # `they are auto parts distributors`, `woh steel ke traders hain`
 RE_ROLE = _rx(
     rf"(?P<who>{WL}(?:they\s+are|they're|they\s+r|woh|wo|ye\s+log|woh\s+log|वो|ये\s+लोग|वो\s+लोग)\s+)?"
@@ -809,7 +833,7 @@ RE_ROLE = _rx(
     rf"(?:\s+(?P<verb>hain|hai|है|हैं|h))?{WR}"
 )
 RE_INDUSTRY_TAIL = _rx(
-    rf"(?P<kw>\s+(?:industry|sector|इंडस्ट्री|सेक्टर|उद्योग))(?:\s+(?:me|mein|में|se|से|hai|है|ka|ki|का|की))?{WR}"
+    rf"(?P<kw>\s+(?:industry|sector|इंडस्ट्री|सेक्टर|उद्योग))(?:\s+(?:me|mein|में|se|से|hai|h|है|हैं|ka|ki|का|की)){{0,2}}{WR}"
 )
 RE_BIZ_TAIL = _rx(
     rf"(?P<kw>\s+(?:business|bijness|trade|dhandha|बिज़नेस|बिजनेस|धंधा))(?:\s+(?:hai|है|hain|हैं|karte|करते))?{WR}"
@@ -883,9 +907,14 @@ def _industry(t: _Text) -> list[_Cand]:
                 if any(w[:1].isupper() or w.casefold() in _NOT_INDUSTRY | _HONORIFICS for w in head.split()):
                     vs += own.end()
                     break
+            dev = re.search(rf"[{_DEV}]", text[vs : m.start("kw")])
+            if dev and re.fullmatch(r"[A-Za-z&.\s]+", text[vs : vs + dev.start()] or " "):
+                vs += dev.start()  # `Maheshwari Textiles कपड़ा उद्योग में है`: the company name is not the industry
             vend = m.start("kw")
             if rx is RE_KA_KAAM and m.group("head"):
                 vend = m.end("head")  # `kapde ki dukaan`: the shop says what the business is
+            elif rx is RE_INDUSTRY_TAIL and dev:
+                vend = m.end("kw")  # `कपड़ा उद्योग` is the sector's name in Hindi
             value = text[vs : m.start("kw")]
             if not _industry_value_ok(value, vocab):
                 continue
@@ -896,6 +925,18 @@ def _industry(t: _Text) -> list[_Cand]:
             c = _cand("industry", (vs, m.end()), (vs, vend), False, rank, text)
             if c:
                 out.append(c)
+    for m in RE_A_KIND.finditer(text):
+        v = m.group("v")
+        if not _industry_value_ok(v, True) or any(w[:1].isupper() and not w.isupper() for w in v.split()):
+            continue
+        cs, _ = t.clause_at(m.start("v"))
+        if re.search(r"(?:^|\s)(?:we|we're|we’re|hum|our|i\s+am|i'm)(?:\s|$)", text[cs : m.start("v")], re.I):
+            continue  # `we are a software company`: ourselves, not the lead
+        keep_head = m.group("head").casefold() not in {"company", "firm", "business", "player", "brand"}
+        vend = m.end("head") if keep_head else m.end("v")
+        c = _cand("industry", (m.start("v"), m.end()), (m.start("v"), vend), False, SURE, text)
+        if c:
+            out.append(c)
     for m in RE_ROLE.finditer(text):
         cs, ce = t.clause_at(m.start("head"))
         if text[m.end() : ce].strip():
@@ -943,8 +984,8 @@ RE_AREA = _rx(
     r"\b(?:bazaa?r|market|chowk|mandi|nagar|colony|complex|plaza|estate)\b|इंडस्ट्रियल\s+एरिया|बाज़ार|बाजार|चौक|मंडी|फेज)"
 )
 RE_LOCATED = _rx(
-    rf"{WL}(?:(?:office|factory|shop|godown|plant|unit|showroom|warehouse|dukaan|dukan)\s+(?:is\s+)?(?:in|at)|"
-    rf"located\s+(?:at|in)|based\s+(?:in|at|out\s+of))\s+(?P<v>[^,;|.\n!?(]+)"
+    rf"{WL}(?:(?:office|factory|shop|godown|plant|unit|showroom|warehouse|dukaan|dukan)\s+(?P<is>is\s+|are\s+)?(?:in|at)|"
+    rf"(?P<loc>located\s+(?:at|in))|based\s+(?:in|at|out\s+of))\s+(?P<v>[^,;|.\n!?(]+)"
 )
 _COMPANY_WORDS = _rx(
     r"\b(?:pvt|ltd|llp|limited|enterprises|traders|industries|agencies|sons|brothers|bros|corporation|company|"
@@ -1050,6 +1091,16 @@ def _address(t: _Text) -> list[_Cand]:
     for s, e in t.clauses:
         city = RE_CITY_CLAUSE.match(text[s:e])
         name = city.group("v").casefold().split() if city else []
+        place = text[s:e].split()
+        if (
+            not name
+            and 2 <= len(place) <= 4
+            and place[-1].casefold() in CITIES
+            and not _COMPANY_WORDS.search(text[s:e])
+            and all(w[:1].isupper() or w.casefold() in _ADDRESS_WORDS for w in place)
+            and _addressy(text[s:e])
+        ):
+            name = [place[-1].casefold()]  # `Focal Point Ludhiana`: a place in a known city
         if name and (" ".join(name) in CITIES or (len(name) == 2 and name[0] in _CITY_PREFIX and name[1] in CITIES)):
             c = _cand("address", (s, e), (s, e), False, LEAD, text)
             if c:
@@ -1058,7 +1109,10 @@ def _address(t: _Text) -> list[_Cand]:
         v = m.group("v")
         if _addressy(v):
             end = _address_end(text, m.start("v"), _hard_end(text, m.start("v")), True)
-            c = _cand("address", (m.start(), end), (m.start("v"), end), False, LEAD, text)
+            rank = (
+                SURE if (m.group("is") or m.group("loc")) else LEAD
+            )  # `their office is in X`, not `visited office in X`
+            c = _cand("address", (m.start(), end), (m.start("v"), end), False, rank, text)
             if c:
                 out.append(c)
     return out
@@ -1078,6 +1132,20 @@ class _Label:
     at_clause_start: bool
 
 
+def _looks_like_address(text: str) -> bool:
+    piece = re.split(r"[,;/|\n]", text, maxsplit=1)[0]
+    words = piece.casefold().split()
+    return bool(words) and (
+        RE_AREA.search(piece) is not None
+        or RE_ADDRESS_START.match(piece) is not None
+        or any(w in CITIES for w in words)
+        or any(w in _HINDI_ADDRESS for w in words)
+    )
+
+
+_HINDI_ADDRESS = frozenset(_words("रोड मार्ग नगर कॉलोनी बाजार बाज़ार चौक गली सेक्टर प्लॉट"))
+
+
 def _labels(text: str) -> list[_Label]:
     out: list[_Label] = []
     for m in RE_LABEL.finditer(text):
@@ -1090,8 +1158,9 @@ def _labels(text: str) -> list[_Label]:
         word_sep = bool(sep.strip()) and not sign
         at_start = m.group("pre") is not None
         if word in _SIGN_ONLY and not sign:
-            continue
-        if word in WEAK_LABELS and not (sign or (word_sep and at_start)):
+            if not _looks_like_address(text[m.end() : m.end() + 60]):
+                continue  # `pata nahi`, `पता है`; but `पता सूरत रिंग रोड` is an address
+        elif word in WEAK_LABELS and not (sign or (word_sep and at_start)):
             continue
         out.append(_Label(field, m.start("label"), m.end(), word, sign, word_sep, at_start))
     return out
@@ -1182,7 +1251,9 @@ def _assemble(text: str, closed: list[_Cand], labels: list[_Label]) -> list[_Can
         gap_ok = [
             c
             for c in closed
-            if c.field == lab.field and c.start >= lab.vstart and not text[lab.vstart : c.start].strip(" *_~:-")
+            if c.field == lab.field != "address"
+            and c.start >= lab.vstart
+            and not text[lab.vstart : c.start].strip(" *_~:-")
         ]
         if gap_ok:
             gap_ok[0].labelled = True

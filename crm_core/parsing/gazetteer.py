@@ -47,9 +47,9 @@ BUSINESS_WORDS = _words(
 # More business words (families are leads too: "Khanna family"; shops: "Shyam Kirana").
 BUSINESS_WORDS |= _words(
     """
-    family parivar परिवार kirana karyana provision general stores depot depo forgings castings fabrication
-    fabricators institute coaching centre center स्टोर स्टोर्स किराना जनरल
-    पार्ट्स कंपोनेंट्स स्पेयर्स स्वीट्स कैफे रेस्टोरेंट क्लासेज़ क्लासेस कोचिंग अकादमी इंस्टीट्यूट डेंटल
+    foundry foundries family parivar परिवार kirana karyana provision general stores depot depo forgings
+    castings fabrication fabricators institute coaching centre center स्टोर स्टोर्स किराना जनरल पार्ट्स
+    कंपोनेंट्स स्पेयर्स स्वीट्स कैफे रेस्टोरेंट क्लासेज़ क्लासेस कोचिंग अकादमी इंस्टीट्यूट डेंटल
     ऑप्टिकल्स केमिस्ट फार्मास्युटिकल्स सीफूड्स फूड मसाला ऑयल मिल्क डेयरी इलेक्ट्रिक इलेक्ट्रिकल
     रोडलाइन्स कैरियर्स कूरियर ज्वेलरी साड़ी सारीज़ फैशन बुटीक सैलून जिम स्टूडियो प्रॉपर्टीज़ रियल्टी
     डेवलपर्स इन्फ्रा पैकेजिंग प्रिंटिंग प्रेस एजेंसीज ट्रेडर्स। सीमेंट्स। वर्कशॉप गैरेज मोटर्स। सिस्टम
@@ -72,7 +72,7 @@ HONORIFICS_AFTER = _words(
 # Roles that stand next to a contact's name but are not part of it.
 ROLES = _words(
     """
-    accountant accounts admin agm buyer ceo cfo chairman coo cto dgm director engineer founder gm head
+    poc spoc cxo     accountant accounts admin agm buyer ceo cfo chairman coo cto dgm director engineer founder gm head
     hr in-charge incharge it manager marketing md mgr operations ops owner partner president principal
     procurement proprietor propriter purchase sales secretary trustee trustees vp अकाउंटेंट डायरेक्टर
     पर्चेज पार्टनर प्रिंसिपल प्रोपराइटर मालिक मैनेजर हेड

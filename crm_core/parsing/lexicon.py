@@ -49,6 +49,7 @@ RESCHEDULE = (
     "री-शेड्यूल", "बदलो", "बदल", "शिफ्ट", "आगे", "पोस्टपोन",
 )  # fmt: skip
 DONE = (
+    "had", "wrapped up", "just finished",
     "done", "dn", "dne", "dun", "completed", "complete", "finished", "over", "held", "happened", "conducted", "ho gaya",
     "ho gayi",
     "ho gai", "ho gaye", "ho gya", "ho gyi", "hua", "hui", "ho chuka", "ho chuki", "kar liya", "kar li",
@@ -101,7 +102,8 @@ TASKS = (
     "follow-ups", "followups", "what do i have", "what's on", "whats on", "kya karna hai", "kya kaam hai",
     "क्या करना है",
     "काम", "टास्क", "टास्क्स", "my schedule", "my day", "aaj ka schedule", "kal ka schedule", "aaj kya hai",
-    "kal kya hai", "kya kya hai", "mere paas kya", "aaj ka plan", "kal ka plan", "आज क्या है", "कल क्या है",
+    "kal kya hai", "kya kya hai", "mere paas kya", "what's pending", "whats pending", "pending today",
+    "शेड्यूल क्या", "का शेड्यूल", "aaj ka plan", "kal ka plan", "आज क्या है", "कल क्या है",
     "whats today", "what's today",
 )  # fmt: skip
 LEADS_PLURAL = ("leads", "lead list", "pipeline", "लीड्स", "लीड", "lead", "पाइपलाइन")
@@ -118,7 +120,8 @@ LEAD_INFO = (
 HELP = (
     "help", "madad", "मदद", "हेल्प", "what can you do", "how to use", "commands", "menu", "guide",
     "kaise use", "options", "kya kar sakte ho", "kya kya kar sakte", "what all can you do", "क्या कर सकते हो",
-    "सहायता", "how does this work", "help me", "?", "kya kya karta", "kya karta hai",
+    "सहायता", "how does this work", "help me", "?", "how do i", "how to add", "how can i", "bot work",
+    "bot kaise", "क्या क्या कर सकता", "बॉट क्या", "kya kya karta", "kya karta hai",
     "kya kar sakta", "use kaise", "kaise use", "how do i use", "kaise chalate",
     "kaise chalaye", "kaise karu", "कैसे use", "कैसे इस्तेमाल",
 )  # fmt: skip

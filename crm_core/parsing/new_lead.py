@@ -24,6 +24,7 @@ from crm_core.parsing.gazetteer import BUSINESS_WORDS, HONORIFICS_AFTER, HONORIF
 from crm_core.parsing.phrases import Found, find_owners, find_source
 
 _CONTACT_LABELS = (
+    "buyer", "buyer name", "customer name", "party name", "client name", "parent", "owner", "proprietor", "prop",
     "contact person name", "contact person", "contact name", "contact", "cp", "person", "naam", "name",
     "contact no", "संपर्क व्यक्ति", "संपर्क", "नाम", "कॉन्टैक्ट", "कांटेक्ट",
 )  # fmt: skip
@@ -32,8 +33,9 @@ _COMPANY_LABELS = (
     "organisation", "organization", "कंपनी", "फर्म", "कंपनी का नाम",
 )  # fmt: skip
 _SKIP_LABELS = (
+    "requirement", "req", "product", "budget", "location", "city", "looking for", "interested in", "need",
     "phone", "ph", "mobile", "mob", "mob no", "mobile no", "number", "no", "contact number", "cell", "whatsapp no",
-    "email", "e-mail", "mail", "email id", "lead source", "source", "src", "owner", "assign", "assigned to",
+    "email", "e-mail", "mail", "email id", "lead source", "source", "src", "assign", "assigned to",
     "फोन", "नंबर", "मोबाइल", "ईमेल", "स्रोत", "सोर्स", "landline", "tel",
 )  # fmt: skip
 _LABEL_KIND = {

@@ -144,7 +144,7 @@ _WILL_VERBS = (
 )
 _EN_WILL = (
     r"(?:to|will|shall|can|should|would|is\s+going\s+to)\s+(?:handle|take|own|attend|manage|cover|follow\s+up|"
-    r"look\s+after|take\s+care|take\s+over|go|visit|do|conduct|present|take\s+(?:this|it)\s+up|take\s+up)"
+    r"look\s+after|take\s+care|take\s+over|go|visit|do|conduct|present|run\s+it|run\s+the|take\s+(?:this|it)\s+up|take\s+up)"
     r"|(?:is|as)\s+(?:the\s+)?(?:owner|new\s+owner)|(?:handles?|owns?|takes?\s+over)" + WR
 )
 _WITH_ME = r"(?:\s+(?:aur|और|and|&)\s+(?:main|mai|मैं|i|me|myself))?"
@@ -166,13 +166,20 @@ _OWNER_RX = (
     # 6 "assign X" standing alone
     WL + r"(?:assign|असाइन)(?:\s+(?:karo|करो|kar\s+do))?\s*[:\-]?\s+" + _NAME + WR
     + r"(?=\s*(?:$|[,.;!|)]|\s(?:ko|को|pls|please|karo|करो|kar\s+do)" + WR + r"))",
-    # 7 "give Dutta Tea Company to rahul": only the "to X" part is the owner's
-    WL + r"(?:give|pass|move|transfer|hand\s+over|handover|assign|shift|reassign)\s+[^,.;]{2,60}?\s+"
-    r"(?P<tail>to\s+" + _NAME + WR + ")",
+    # 7 "assign Tristar Pumps to Manoj": only the "to X" part is the owner's
+    WL + r"(?:assign|reassign|transfer|hand\s+over|handover)\s+[^,.;]{2,60}?\s+(?P<tail>to\s+" + _NAME + WR + ")",
+    # 8 "give Dutta Tea Company to rahul" (a team member only)
+    WL + r"(?:give|pass|move|shift)\s+[^,.;]{2,60}?\s+(?P<tail>to\s+" + _NAME + WR + ")",
+    # 9.. "put under Priya", "sneha ke paas daal do", "Priya pls take this", "I will go with Sneha", "Vikram + me"
+    WL + r"(?:put|keep|add)\s+(?:it\s+|this\s+)?under\s+" + _NAME + WR,
+    WL + _NAME + r"\s+(?:ke|के)\s+(?:paas|pass|पास)\s+(?:daal|dal|डाल|bhej|भेज|de|दे)\w*",
+    WL + _NAME + r"\s+(?:pls|please)\s+(?:take|handle|own)" + WR,
+    WL + r"(?:go|going|come|coming)\s+(?:with|along\s+with)\s+" + _NAME + WR,
+    WL + _NAME + r"\s*\+\s*(?:me|i|myself)" + WR,
 )  # fmt: skip
 OWNER_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in _OWNER_RX)
 # The patterns that are an assignment whatever the name (the others need a team member).
-_STRONG = (0, 2, 6)
+_STRONG = (0, 2, 6, 7)
 _NOT_OWNER = STOP | frozenset(
     {"i", "me", "main", "mai", "mein", "hum", "we", "myself", "khud", "मैं", "हम", "खुद", "he", "she", "they",
      "wo", "woh", "vo", "वो", "वह", "client", "customer", "cust", "someone", "somebody", "koi", "कोई", "sales",

@@ -13,7 +13,7 @@ from crm_core.parsing import lexicon as lx
 from crm_core.parsing.company import note_around, pick_company, titled_names
 from crm_core.parsing.confidence import calibrated, features
 from crm_core.parsing.dates import MONTHS, RELATIVE, WEEKDAYS, When, find_when, local_today
-from crm_core.parsing.details import find_details
+from crm_core.parsing.details import detail_spans, find_details
 from crm_core.parsing.extract import (
     MASK,
     Token,
@@ -257,6 +257,9 @@ class RuleParser:
                     sub_company and head_company and sub_company.casefold() == head_company.casefold()
                 ):
                     sub.fields["company"] = None
+                if sub.fields.get("company") is None:
+                    # A follow-on without a company acts on the first command's lead: no lead is missing.
+                    sub.confidence = max(sub.confidence, _FOLLOW_ON_CONFIDENCE)
             return head, tails
         return None
 
@@ -299,7 +302,7 @@ class RuleParser:
             if meeting is not None:
                 return meeting
         lost = cues.LOST_CUES.search(text) is not None or has("lost") or has("disqualify")
-        won = (cues.WON_CUES.search(text) is not None or has("won")) and not cues.NOT_YET.search(text)
+        won = _won(text, has("won"))
         if lost and not s.question:
             return self._with_company(Intent.MARK_LOST, s, ctx, 0.0, cues.LOST_CUES)
         if won and not s.question:
@@ -333,7 +336,7 @@ class RuleParser:
         timed = s.when.day is not None or s.when.at is not None
         if _RX_PLURAL_MEETINGS.search(s.ns) and has("listing") and not has("schedule"):
             return self._list_tasks(s.when)
-        if _RX_CANCEL.search(s.ns):
+        if _RX_CANCEL.search(s.ns) and not _RE_NOT_CANCEL.search(s.text):
             return _Draft(Intent.UNKNOWN, 0.4)  # cancelling is no command of the contract: GPT or a question
         today, _ = local_today(ctx.now, ctx.tz)
         ahead = s.when.at is not None or (s.when.day is not None and s.when.day > today)
@@ -435,9 +438,9 @@ class RuleParser:
 
     def _new_lead(self, text: str, s: _Signals, ctx: ParseContext, penalty: float) -> _Draft:
         skip = [m.span() for m in _NEW_LEAD_WORDS.finditer(text)]
-        details, first_label = find_details(text)
-        if details and first_label > 0:
-            skip.append((first_label, len(text)))
+        found = detail_spans(text)
+        details = {d.field: d.value for d in found}
+        skip += [(d.start, d.end) for d in found]
         lead = read_new_lead(text, ctx.team_names, self.region, skip)
         f = lead.values
         if f.get("company"):
@@ -538,9 +541,26 @@ def reading_features(text: str, command: Command, base: float, head: _Draft, s: 
         )
         if present
     )
+    explicit = {
+        Intent.NEW_LEAD: s.has("new_lead"),
+        Intent.REASSIGN_LEAD: s.has("reassign"),
+        Intent.ADD_ACTIVITY: s.has("activity"),
+        Intent.MARK_WON: s.has("won"),
+        Intent.MARK_LOST: s.has("lost"),
+        Intent.QUALIFY_LEAD: s.has("qualify"),
+        Intent.SCHEDULE_MEETING: s.has("schedule"),
+        Intent.SCHEDULE_DEMO: s.has("schedule"),
+        Intent.RESCHEDULE_MEETING: s.has("reschedule"),
+        Intent.RESCHEDULE_DEMO: s.has("reschedule"),
+        Intent.MEETING_DONE: s.has("done"),
+        Intent.DEMO_DONE: s.has("done"),
+        Intent.LIST_TASKS: s.has("tasks"),
+        Intent.HELP: s.has("help"),
+    }.get(command.intent, False)
     return features(
         text,
         command,
+        explicit=explicit,
         base=base,
         how=head.how,
         cue_groups=groups,
@@ -586,6 +606,23 @@ def _follow_on(tail: _Draft, explicit: bool, tail_text: str) -> bool:
     return explicit and tail.intent is Intent.ADD_ACTIVITY and bool(tail.fields.get("note"))
 
 
+_FOLLOW_ON_CONFIDENCE = 0.85
+_RE_NOT_CANCEL = re.compile(r"cancel\w*\s+(?:nahi|nhi|mat|not|नहीं|मत)|(?:don'?t|do\s+not|mat)\s+cancel", re.I)
+_RE_CLAUSE = re.compile(r"[,;.!?|।]|\s[-–—]\s")
+
+
+def _won(text: str, keyword: bool) -> bool:
+    """A win said as done: a win phrase whose own clause has no "expected", "will", "kab"… ("PO expected next week")."""
+    spans = [m.span() for m in cues.WON_CUES.finditer(text)]
+    if not spans and keyword:
+        spans = [(0, len(text))]
+    bounds = [0, *(m.end() for m in _RE_CLAUSE.finditer(text)), len(text)]
+    for start, end in spans:
+        left = max(b for b in bounds if b <= start)
+        right = min((b for b in bounds if b >= end), default=len(text))
+        if not cues.NOT_YET.search(text[left:right]):
+            return True
+    return False
 _HEAD_INTENTS = frozenset(
     {Intent.NEW_LEAD, Intent.MEETING_DONE, Intent.DEMO_DONE, Intent.ADD_ACTIVITY, Intent.MARK_WON, Intent.MARK_LOST,
      Intent.QUALIFY_LEAD, Intent.SCHEDULE_MEETING, Intent.SCHEDULE_DEMO, Intent.RESCHEDULE_MEETING,
