@@ -93,7 +93,8 @@ class Step:
 
     applied_id: int | None = None  # the inbound row applied in this step
     own_done: bool = False  # this worker's message is applied (now or earlier)
-    wait_seconds: float = 0.0  # > 0: the next message is too young; try again after this long
+    wait_seconds: float = 0.0  # > 0: the next message is too young (or with the model); try again after this long
+    asked_model: bool = False  # this step asked the parser's slow part (outside any transaction) and stored it
     outbox_ids: list[int] = field(default_factory=list)  # pending rows to claim and send after commit
     claimed: list[Outbox] = field(default_factory=list)  # rows born claimed in this transaction (detached)
 
@@ -414,15 +415,18 @@ def _own_and_next(
     return own, own if own is not None and own.status == Status.RECEIVED else None, state
 
 
-def _apply_next(container: Container, sender: str, own_id: int, skip: set[int]) -> Step:
-    """One transaction: lock the sender, apply their oldest settled unapplied message."""
+def _apply_next(container: Container, sender: str, own_id: int, skip: set[int], drain: bool = False) -> Step:
+    """One transaction: lock the sender, apply their oldest settled unapplied message.
+
+    drain: our own message is applied already; apply the sender's next one if there is one (see _drain).
+    """
     window = timedelta(seconds=container.settings.ordering_window_seconds)
     with container.database.transaction() as session:
         user = _lock_sender(session, sender)
         own, nxt, state = _own_and_next(session, sender, user, own_id, skip)
         if own is None:
             raise TransientError(f"inbound message {own_id} is missing")
-        if own.status != Status.RECEIVED:
+        if own.status != Status.RECEIVED and not (drain and nxt is not None):
             return Step(own_done=True, outbox_ids=_pending_outbox_ids(session, own_id))
         preclaim = start_preclaim(container, session)
         if user is None or not user.active:
@@ -452,12 +456,32 @@ def _apply_next(container: Container, sender: str, own_id: int, skip: set[int]) 
         return Step(applied_id=nxt.id, own_done=nxt.id == own_id, outbox_ids=pending, claimed=claimed)
 
 
-def _next_step(container: Container, sender: str, own_id: int, skip: set[int]) -> Step:
+def _next_step(container: Container, sender: str, own_id: int, skip: set[int], drain: bool = False) -> Step:
     """Apply the sender's next message; when it needs a model, ask it with no transaction open first."""
     try:
-        return _apply_next(container, sender, own_id, skip)
+        return _apply_next(container, sender, own_id, skip, drain)
     except _NeedsModel as need:
         return _parse_outside(container, sender, own_id, need)
+
+
+DRAIN_LIMIT = 20  # messages a worker applies for its sender after its own (bounded work per invocation)
+
+
+def _drain(container: Container, sender: str, own_id: int, skip: set[int]) -> None:
+    """After a model call, apply the sender's messages that arrived meanwhile (their workers were told to wait).
+
+    They are applied as soon as the model has answered instead of when their deferred copies come back (those then
+    find them done). Best effort: a message that fails or must wait is left to its own queue copy.
+    """
+    for _ in range(DRAIN_LIMIT):
+        try:
+            step = _next_step(container, sender, own_id, skip, drain=True)
+        except Exception as exc:
+            log.info("stopped applying %s's later messages: %s", sender, type(exc).__name__)
+            return
+        _deliver(container, step.outbox_ids, step.claimed)
+        if step.applied_id is None and not step.asked_model:
+            return
 
 
 # --- parsing outside the transaction ---------------------------------------------------------------------------
@@ -550,7 +574,7 @@ def _parse_outside(container: Container, sender: str, own_id: int, need: _NeedsM
         if need.row_id != own_id and not _is_retryable(exc):
             raise _PredecessorFailed(need.row_id) from exc
         raise
-    return Step()
+    return Step(asked_model=True)
 
 
 def _claim_parse(container: Container, sender: str, row_id: int, token: str) -> float | None:
@@ -644,6 +668,7 @@ def process_queue_message(body: str, dequeue_count: int = 1) -> None:
         return
     own_id = record_inbound(container, env, dequeue_count)
     skip: set[int] = set()
+    asked_model = False
     while True:
         try:
             step = _next_step(container, env.sender, own_id, skip)
@@ -655,7 +680,10 @@ def process_queue_message(body: str, dequeue_count: int = 1) -> None:
             skip.add(exc.row_id)
             continue
         _deliver(container, step.outbox_ids, step.claimed)
+        asked_model = asked_model or step.asked_model
         if step.own_done:
+            if asked_model:
+                _drain(container, env.sender, own_id, skip)
             return
         if step.wait_seconds > 0:
             _defer(container, env, step.wait_seconds)

@@ -264,6 +264,30 @@ def test_a_later_message_waits_while_its_predecessor_is_with_the_model(wired, da
     assert server.calls == 1
 
 
+def test_messages_that_waited_for_the_model_are_applied_when_it_answers(wired, database, queue, server, say):
+    say(NEW_LEAD)
+    first = say.body(UNSURE)
+    second = say.body("status of Sharma Traders?")
+    errors: list[BaseException] = []
+
+    def meanwhile(_req: Recorded) -> None:  # the sender's next message arrives while the model thinks
+        try:
+            process_queue_message(second)
+        except BaseException as exc:
+            errors.append(exc)
+
+    server.on_request = meanwhile
+    server.reply(QUOTE)
+    process_queue_message(first)
+    assert errors == []
+    assert [delay for _, delay in queue.sent] == [2]  # the second one was told to wait ...
+    rows = inbound(database)
+    assert [(r.status, r.intent) for r in rows[1:]] == [("done", "add_activity"), ("done", "lead_info")]  # ... and
+    # was applied right after the model answered, by the worker that asked it
+    process_queue_message(queue.sent[0][0])  # its deferred copy: nothing left to do
+    assert server.calls == 1 and len(inbound(database)) == 3
+
+
 def test_a_worker_parses_a_dead_workers_message_before_its_own(wired, database, server, say):
     first = say.body(UNSURE)
     record_inbound(wired, process.Envelope.from_json(first))  # its worker died before parsing it
