@@ -557,8 +557,8 @@ def parse_lease(container: Container) -> timedelta:
 def _parse_outside(container: Container, sender: str, own_id: int, need: _NeedsModel) -> Step:
     """Ask the parser (rules, then the model) with no transaction open, and store its answer on the row.
 
-    Returns an empty Step to look again (the stored parse is then used under the lock), or one that waits while
-    another worker holds the claim on this message.
+    Returns a Step to look again (the stored parse is then used under the lock), or one that waits while another
+    worker holds the claim on this message.
     """
     token = uuid.uuid4().hex
     wait = _claim_parse(container, sender, need.row_id, token)
@@ -586,9 +586,9 @@ def _claim_parse(container: Container, sender: str, row_id: int, token: str) -> 
         row = session.get(InboundMessage, row_id, populate_existing=True)
         if row is None or row.status != Status.RECEIVED:
             return 0.0
-        held = row.parse or {}
-        if "result" in held:
+        if stored_parse(row)[0] is not None:
             return 0.0
+        held = row.parse or {}
         until = _moment(held.get("until"))
         if held.get("claim") and until is not None and until > now:
             left = (until - now).total_seconds()
@@ -606,8 +606,11 @@ def _store_parse(container: Container, sender: str, row_id: int, result: ParseRe
         row = session.get(InboundMessage, row_id, populate_existing=True)
         if row is None or row.status != Status.RECEIVED:
             log.info("inbound message %s was settled while its parse was made; the parse is dropped", row_id)
+            llm = _llm_call(container, row_id, result) if row is not None else None
+            if llm is not None:
+                session.add(llm)  # what was paid is still counted
             return
-        if "result" in (row.parse or {}):
+        if stored_parse(row)[0] is not None:
             return
         row.parse = _parse_record(result, key)
 

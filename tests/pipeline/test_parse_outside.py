@@ -358,3 +358,18 @@ def test_state_key_ignores_an_expired_state(clock):
         user_id=1, awaiting="details", lead_id=4, data=None, expires_at=clock.now() + timedelta(minutes=1)
     )
     assert state_key(other, clock.now()) != key
+
+
+def test_an_unreadable_stored_parse_is_made_again(wired, database, server, say):
+    say(NEW_LEAD)
+    body = say.body(UNSURE)
+    row_id = record_inbound(wired, process.Envelope.from_json(body))
+    with database.transaction() as session:
+        row = session.get(InboundMessage, row_id)
+        assert row is not None
+        row.parse = {"result": {"command": {"intent": "no_such_intent"}}, "state": None}
+    server.reply(QUOTE)
+    process_queue_message(body)
+    assert server.calls == 1
+    row = _row(database)
+    assert (row.status, row.intent) == ("done", "add_activity")
