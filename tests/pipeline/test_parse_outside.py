@@ -288,6 +288,25 @@ def test_messages_that_waited_for_the_model_are_applied_when_it_answers(wired, d
     assert server.calls == 1 and len(inbound(database)) == 3
 
 
+def test_two_copies_of_one_message_pay_the_model_once(wired, database, queue, server, say):
+    body = say.body(UNSURE)
+    errors: list[BaseException] = []
+
+    def second_copy(_req: Recorded) -> None:  # the queue hands the same message to another worker meanwhile
+        try:
+            process_queue_message(body, 1)
+        except BaseException as exc:
+            errors.append(exc)
+
+    server.on_request = second_copy
+    server.reply(QUOTE)
+    process_queue_message(body, 1)
+    assert errors == [] and server.calls == 1
+    assert [delay for _, delay in queue.sent] == [2]
+    process_queue_message(queue.sent[0][0])
+    assert server.calls == 1 and _row(database).status == "done" and count(database, LlmCall) == 1
+
+
 def test_a_worker_parses_a_dead_workers_message_before_its_own(wired, database, server, say):
     first = say.body(UNSURE)
     record_inbound(wired, process.Envelope.from_json(first))  # its worker died before parsing it
