@@ -90,6 +90,10 @@ class Sizes:
     read_calls: int = 200
     read_budget_seconds: float = 10.0
     cold_runs: int = 11
+    senders_messages: int = 30  # per sender, in the two-sender run
+    senders_gpt_seconds: float = 1.5  # the stand-in model's time on a fifth of sender A's messages
+    senders_pace_ms: float = 100.0  # each sender writes this often
+    senders_workers: int = 4  # queue function invocations at once
     postgres: bool = True
     azurite: bool = True
 
@@ -113,6 +117,9 @@ class Sizes:
             user_leads=300,
             read_calls=10,
             cold_runs=1,
+            senders_messages=5,
+            senders_gpt_seconds=0.05,
+            senders_pace_ms=20.0,
         )
 
     def with_env(self) -> Sizes:

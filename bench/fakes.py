@@ -54,3 +54,61 @@ class SlowGpt:
         time.sleep(self.seconds)
         result = self.inner.parse(text, ctx)
         return result.model_copy(update={"source": "gpt"})
+
+
+class DelayQueue:
+    """An inbound queue the bench's workers consume: bodies sent with a delay become visible after it."""
+
+    def __init__(self) -> None:
+        import queue
+
+        self.ready: queue.Queue[str] = queue.Queue()
+        self.delayed = 0
+        self._timers: list[threading.Timer] = []
+        self._lock = threading.Lock()
+
+    def send(self, body: str, *, delay_seconds: int = 0) -> None:
+        """Make the body visible now, or after delay_seconds (a deferred message)."""
+        if delay_seconds <= 0:
+            self.ready.put(body)
+            return
+        timer = threading.Timer(delay_seconds, self.ready.put, (body,))
+        timer.daemon = True
+        with self._lock:
+            self.delayed += 1
+            self._timers.append(timer)
+        timer.start()
+
+    def close(self) -> None:
+        """Cancel what is still delayed."""
+        with self._lock:
+            for timer in self._timers:
+                timer.cancel()
+
+
+class StandInModel:
+    """The app's parser with a stand-in model: the texts in `slow` need the model, which takes `seconds`.
+
+    Like the hybrid parser it has a quick part (`parse_quick`: None for a slow text) and `parse`; `calls` counts
+    the stand-in model's calls, so a message paid for twice shows.
+    """
+
+    def __init__(self, inner: Any, slow: set[str], seconds: float) -> None:
+        self.inner = inner  # a HybridParser without a model
+        self.slow = slow
+        self.seconds = seconds
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def parse_quick(self, text: str, ctx: Any) -> Any:
+        """The rules' answer, except for the texts that need the model."""
+        return None if text in self.slow else self.inner.parse_quick(text, ctx)
+
+    def parse(self, text: str, ctx: Any) -> Any:
+        """For a slow text: wait like a GPT-4o round trip, then answer as the rules do (source "gpt")."""
+        if text not in self.slow:
+            return self.inner.parse(text, ctx)
+        with self._lock:
+            self.calls += 1
+        time.sleep(self.seconds)
+        return self.inner.rules.parse(text, ctx).model_copy(update={"source": "gpt", "confidence": 0.85})

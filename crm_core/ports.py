@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from crm_core.commands import ParseResult
@@ -62,6 +62,8 @@ class ParseContext:
     sender_name: str | None = None
     team_names: tuple[str, ...] = ()
     recent_leads: tuple[str, ...] = ()
+    # "awaiting": what the bot waits for from the sender (the conversation state: details, choose_lead,
+    # confirm_duplicate); "pending": what that is about, in a few words (the lead, the command, the choices).
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -70,4 +72,17 @@ class Parser(Protocol):
 
     def parse(self, text: str, ctx: ParseContext) -> ParseResult:
         """Parse one message."""
+        ...
+
+
+@runtime_checkable
+class QuickParser(Parser, Protocol):
+    """A parser that can tell, cheaply and without any network call, whether it needs its slow part (a model).
+
+    The pipeline calls `parse_quick` under the sender's lock and, when it answers None, calls `parse` only after
+    the transaction is closed (crm_core.pipeline.process). A parser without it is always called outside.
+    """
+
+    def parse_quick(self, text: str, ctx: ParseContext) -> ParseResult | None:
+        """The answer when no model is needed (milliseconds, no I/O), else None."""
         ...

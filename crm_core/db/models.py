@@ -286,6 +286,10 @@ class InboundMessage(Base):
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How the text was read (crm_core.pipeline.process): {"result": ParseResult, "state": what the bot awaited
+    # then}. Written before the message is applied when a model was asked (outside any transaction), so a retry
+    # never pays for it twice; while a worker waits for the model, {"claim": token, "until": ISO time}.
+    parse: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class ConversationState(Base):

@@ -110,8 +110,12 @@ def _follow_ons(ctx: HandlerContext, head: Command, rest: list[Command]) -> str:
     return "; ".join(confirm.describe(ctx, c, company_hint=head.company) for c in rest)
 
 
-def respond(ctx: HandlerContext, text: str, parser: Parser) -> RespondOutcome:
-    """Answer one message from an active user: a state answer, or parse and run (or ask, when nobody is sure)."""
+def respond(ctx: HandlerContext, text: str, parser: Parser | ParseResult) -> RespondOutcome:
+    """Answer one message from an active user: a state answer, or parse and run (or ask, when nobody is sure).
+
+    `parser` is a Parser (asked here, with parse_context, only when the message is not a state answer) or the
+    message's ready ParseResult (the pipeline parses outside the transaction: crm_core.pipeline.process).
+    """
     if has_devanagari(text):
         ctx.lang = "hi"
     state = load_state(ctx)
@@ -119,7 +123,7 @@ def respond(ctx: HandlerContext, text: str, parser: Parser) -> RespondOutcome:
         answered = _answer_state(ctx, state, text)
         if answered is not None:
             return answered
-    result = parser.parse(text, parse_context(ctx, state))
+    result = parser if isinstance(parser, ParseResult) else parser.parse(text, parse_context(ctx, state))
     command = result.command
     req = Request(command)
     if state is not None:
@@ -190,19 +194,31 @@ def parse_context(ctx: HandlerContext, state: ConversationState | None = None) -
         .subquery()
     )
     recent_part = select(recent_stmt.c.v, recent_stmt.c.k, recent_stmt.c.t, recent_stmt.c.i)
-    both = union_all(names_stmt, recent_part).subquery()
+    parts = [names_stmt, recent_part]
+    waiting_on = _state_lead_ids(state)
+    if waiting_on:  # the companies the awaited answer is about (k=2), in the same round trip
+        parts.append(
+            select(
+                Lead.company.label("v"),
+                literal_column("2", Integer).label("k"),
+                cast(null(), Lead.last_activity_at.type).label("t"),
+                Lead.id.label("i"),
+            ).where(Lead.id.in_(waiting_on))
+        )
+    both = union_all(*parts).subquery()
     rows = session.execute(
-        select(both.c.v, both.c.k).order_by(both.c.k, both.c.t.desc(), both.c.i.desc(), both.c.v)
+        select(both.c.v, both.c.k, both.c.i).order_by(both.c.k, both.c.t.desc(), both.c.i.desc(), both.c.v)
     ).all()
-    names = tuple(v for v, k in rows if k == 0)
-    recent = tuple(v for v, k in rows if k == 1)
+    names = tuple(v for v, k, _ in rows if k == 0)
+    recent = tuple(v for v, k, _ in rows if k == 1)
+    companies = {i: v for v, k, i in rows if k == 2}
     return ParseContext(
         now=ctx.now(),
         tz=ctx.settings.tz,
         sender_name=ctx.sender.name,
         team_names=names,
         recent_leads=recent,
-        extra={"awaiting": state.awaiting} if state is not None else {},
+        extra=_awaiting_extra(state, companies),
     )
 
 
@@ -283,3 +299,32 @@ def _reprompt(ctx: HandlerContext, state: ConversationState) -> None:
         command = _stored_command(state)
         company = (command.company or command.contact_name or "") if command else ""
         ctx.reply(t(ctx, "confirm_reprompt", company=company))
+
+
+# --- what the parser is told about the awaited answer (ParseContext.extra) -------------------------------------
+
+
+def _state_lead_ids(state: ConversationState | None) -> list[int]:
+    """The leads a conversation state is about: the lead awaiting details, or the leads offered for a choice."""
+    if state is None:
+        return []
+    if state.awaiting == Awaiting.CHOOSE_LEAD:
+        return [int(i) for i in (state.data or {}).get("lead_ids", [])][:10]
+    return [state.lead_id] if state.lead_id is not None else []
+
+
+def _awaiting_extra(state: ConversationState | None, companies: dict[int, str]) -> dict[str, str]:
+    """ParseContext.extra for a state: "awaiting" and, in a few words, what it is about ("pending")."""
+    if state is None:
+        return {}
+    extra = {"awaiting": state.awaiting}
+    command = _stored_command(state)
+    offered = [companies[i] for i in _state_lead_ids(state) if i in companies]
+    if state.awaiting == Awaiting.DETAILS and offered:
+        extra["pending"] = f"details of the lead {offered[0]}"
+    elif state.awaiting == Awaiting.CHOOSE_LEAD and command is not None:
+        choices = "; ".join(f"{n}. {company}" for n, company in enumerate(offered, 1))
+        extra["pending"] = f"which lead the command {command.intent.value} is about: {choices}"
+    elif state.awaiting == Awaiting.CONFIRM_DUPLICATE and command is not None:
+        extra["pending"] = f"whether to create the lead {command.company or command.contact_name or ''}".strip()
+    return extra

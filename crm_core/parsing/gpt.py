@@ -14,9 +14,9 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from crm_core.commands import Command, Intent, ParseResult
+from crm_core.commands import MAX_ALSO, Command, Intent, ParseResult
 from crm_core.errors import TransientError
 from crm_core.parsing.validate import safe_command
 from crm_core.phones import to_e164
@@ -45,8 +45,8 @@ class GptDetails(BaseModel):
     team_size: str | None
 
 
-class GptCommand(BaseModel):
-    """The model's answer: Command's fields, all required and nullable (what strict structured outputs need)."""
+class GptFollowOn(BaseModel):
+    """One command as the model returns it: Command's fields, all required and nullable (strict outputs)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -60,6 +60,13 @@ class GptCommand(BaseModel):
     when: str | None
     note: str | None
     details: GptDetails | None
+
+
+class GptCommand(GptFollowOn):
+    """The model's answer: the first command and the further ones given in the same message (`also`, flat)."""
+
+    # Required in the schema sent (strict_schema); an answer without it is read as no further commands.
+    also: list[GptFollowOn] = Field(default_factory=list)
 
 
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -107,6 +114,9 @@ Fields (null when the message does not give them; never invent a value):
 - note: the free text that goes with the command (meeting outcome, activity text, why a deal was lost), without
   the command words and the company.
 - details: for lead_details only: address, turnover, current_system, challenges, industry, team_size as written.
+- also: the further commands given in the same message, in order, each with the same fields ("New lead: ..., demo
+  kal 12 baje" is a new_lead with also [a schedule_demo]); [] when the message gives one command. A follow-on's
+  company may be null when it is the first command's. Never more than 3.
 
 Date and time rules:
 - today/aaj/आज is today; tomorrow/kal/कल is the next day; day after tomorrow/parso/परसों is two days ahead.
@@ -117,16 +127,47 @@ Date and time rules:
 - Times are in the team's zone and carry its offset."""
 
 
+# What the bot can be waiting for (ParseContext.extra["awaiting"]), as the model is told.
+AWAITING = {
+    "details": (
+        "the qualification details (address, turnover, current system, challenges, industry, team size) of a "
+        "lead the sender just qualified: a message that gives such details is lead_details, even without the "
+        "lead's name"
+    ),
+    "choose_lead": (
+        "a choice between leads it listed (a number or a name answers it and never reaches you): any other "
+        "message is a new command"
+    ),
+    "confirm_duplicate": (
+        "a yes or no on creating a lead that looks like an existing one (yes/no answers never reach you): any "
+        "other message is a new command"
+    ),
+}
+
+
 def build_messages(text: str, ctx: ParseContext) -> list[dict[str, str]]:
-    """The chat messages: instructions and context as the system message, the user's text as data."""
+    """The chat messages: instructions and context as the system message, the user's text as data.
+
+    The context is what the built-in parser sees: the moment and zone, the team's names, the sender's recent
+    leads, and what the bot is waiting for from the sender (the conversation state) with what it is about.
+    """
     local = ctx.now.astimezone(ctx.tz)
     context = [
         f"Current time: {local.isoformat()} ({local.strftime('%A')}) in the team's zone {ctx.tz.key}.",
-        "Team members: " + (", ".join(ctx.team_names) if ctx.team_names else "(not given)") + ".",
+        "Team members (the only possible assignees): "
+        + (", ".join(ctx.team_names) if ctx.team_names else "(not given)")
+        + ".",
         "The sender's recent leads: " + ("; ".join(ctx.recent_leads) if ctx.recent_leads else "(none)") + ".",
     ]
     if ctx.sender_name:
         context.append(f"The sender is {ctx.sender_name}; a message about 'me'/'my' means them.")
+    awaiting = ctx.extra.get("awaiting")
+    if awaiting:
+        pending = ctx.extra.get("pending")
+        about = f" Pending: {pending}." if pending else ""
+        context.append(f"The bot is waiting for {AWAITING.get(awaiting, awaiting)}.{about}")
+    else:
+        context.append("The bot is not waiting for any answer from the sender.")
     return [
         {"role": "system", "content": INSTRUCTIONS + "\n\n" + "\n".join(context)},
         {"role": "user", "content": text},
@@ -245,11 +286,32 @@ class GptParser:
 def to_command(content: str, region: str = "IN", tz: tzinfo | None = None) -> Command | None:
     """Validate the model's JSON into a Command; a field that fails validation is dropped, never guessed.
 
-    A time without an offset is read in the team's zone `tz`; a phone is normalised to E.164.
+    A time without an offset is read in the team's zone `tz`; a phone is normalised to E.164. Further commands
+    (`also`) are validated one by one: one with an invalid intent, or `unknown`, is left out (at most MAX_ALSO).
     """
     try:
-        answer = GptCommand.model_validate(json.loads(content))
-    except (ValueError, ValidationError):
+        raw = json.loads(content)
+    except ValueError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    follow_ons = raw.pop("also", None)
+    command = _one_command(raw, region, tz)
+    if command is None:
+        return None
+    also = [sub for sub in (_one_command(item, region, tz) for item in _items(follow_ons)) if sub is not None]
+    also = [sub for sub in also if sub.intent is not Intent.UNKNOWN][:MAX_ALSO]
+    return command.model_copy(update={"also": also}) if also else command
+
+
+def _items(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
+
+
+def _one_command(raw: object, region: str, tz: tzinfo | None) -> Command | None:
+    try:
+        answer = GptFollowOn.model_validate(raw)
+    except ValidationError:
         return None
     data: dict[str, Any] = answer.model_dump(mode="json")
     if data.get("phone"):

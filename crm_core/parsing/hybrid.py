@@ -31,10 +31,25 @@ class HybridParser:
         "ask": the bot echoes what it understood and asks, and nothing is written until the answer.
         """
         ruled = self.rules.parse(text, ctx)
+        settled = self._settled(text, ruled)
+        return settled if settled is not None else self._ask_model(text, ctx, ruled)
+
+    def parse_quick(self, text: str, ctx: ParseContext) -> ParseResult | None:
+        """The rules' answer when it needs no model call (sure enough, or no model configured), else None.
+
+        No I/O: the pipeline runs this under the sender's lock and calls `parse` only outside the transaction.
+        """
+        return self._settled(text, self.rules.parse(text, ctx))
+
+    def _settled(self, text: str, ruled: ParseResult) -> ParseResult | None:
         if ruled.confidence >= self.threshold or not text.strip():
             return ruled
         if self.gpt is None:
             return ruled.model_copy(update={"source": "ask"})
+        return None
+
+    def _ask_model(self, text: str, ctx: ParseContext, ruled: ParseResult) -> ParseResult:
+        assert self.gpt is not None
         gpt = self.gpt.parse(text, ctx)  # a TransientError propagates: the queue retries the message
         if gpt.command.intent is Intent.UNKNOWN and ruled.command.intent is not Intent.UNKNOWN:
             log.info("gpt did not understand; asking about the rules' reading (%s)", ruled.command.intent)

@@ -6,10 +6,24 @@ How (see docs/pipeline.md for the reasoning):
    the sender's other workers can see that this message exists.
 2. Apply in order, one message per transaction: lock the sender (SELECT … FOR UPDATE on the users row;
    SQLite's BEGIN IMMEDIATE serialises writers anyway), take the sender's oldest not-yet-applied message in
-   (sent_at, id) order, run the handlers on it, store intent/lead/result, the LLM call and every outbox row
-   the handlers wrote, commit. Repeat until this worker's own message is applied. A message is applied only
-   once it was recorded at least ORDERING_WINDOW_SECONDS ago: until then a predecessor handed over at about
-   the same time may not be recorded yet, so its queue message is re-enqueued with a delay and acknowledged.
+   (sent_at, id) order, run the handlers on it, store intent/lead/result, the parse, the LLM call and every
+   outbox row the handlers wrote, commit. Repeat until this worker's own message is applied. A message is
+   applied only once it was recorded at least ORDERING_WINDOW_SECONDS ago: until then a predecessor handed over
+   at about the same time may not be recorded yet, so its queue message is re-enqueued with a delay and
+   acknowledged.
+2a. No model is asked while a transaction is open. Under the lock the parser answers only when it can without
+   its slow part (`QuickParser.parse_quick`: the rules are sure, or no model is configured); conversation-state
+   answers (a number, yes/no) need no parse at all. Otherwise the transaction is rolled back (nothing was
+   written), the message is claimed for parsing (a short transaction; another worker that meets the claim
+   waits, so no two workers pay for one message), the parser runs with no connection held, and its answer is
+   stored on the inbound row (`parse`) in another short transaction. The apply transaction then runs again with
+   that stored parse; a retry (queue redelivery after a crash or a transient error) finds it and never asks the
+   model again. If what the bot awaits from the sender (the conversation state) changed since the stored parse
+   was made, the rules read the text again under the lock with the fresh context and their answer is used when
+   they are sure; otherwise the stored answer stands (the model is never asked twice for one message).
+   Why the rules run under the lock rather than before it: the parse context is then read in the apply
+   transaction itself (one statement, as before) and is never stale, and a message the rules are sure of costs
+   no extra round trip; the rules take well under a millisecond.
 3. After each commit, deliver the outbox rows just written; they were inserted already claimed (leased), so this
    is one send and one conditional UPDATE each. The sweep retries failures and takes over a dead worker's rows.
 
@@ -20,9 +34,12 @@ answered to the sender and the message is marked failed, never retried.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,6 +49,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from crm_core.commands import ParseResult
 from crm_core.composition import Container, get_container
 from crm_core.db.engine import is_transient
 from crm_core.db.models import ConversationState, InboundMessage, LlmCall, Outbox, OutboxStatus, User
@@ -40,6 +58,7 @@ from crm_core.envelope import Envelope
 from crm_core.errors import PermanentError, TransientError
 from crm_core.handlers.context import HandlerContext
 from crm_core.outbox import record
+from crm_core.ports import ParseContext, Parser, QuickParser
 
 log = logging.getLogger("crm_core.pipeline")
 
@@ -74,7 +93,8 @@ class Step:
 
     applied_id: int | None = None  # the inbound row applied in this step
     own_done: bool = False  # this worker's message is applied (now or earlier)
-    wait_seconds: float = 0.0  # > 0: the next message is too young; try again after this long
+    wait_seconds: float = 0.0  # > 0: the next message is too young (or with the model); try again after this long
+    asked_model: bool = False  # this step asked the parser's slow part (outside any transaction) and stored it
     outbox_ids: list[int] = field(default_factory=list)  # pending rows to claim and send after commit
     claimed: list[Outbox] = field(default_factory=list)  # rows born claimed in this transaction (detached)
 
@@ -96,8 +116,22 @@ class _PredecessorFailed(Exception):
         self.row_id = row_id
 
 
+class _NeedsModel(Exception):
+    """A message needs the parser's slow part (a model): asked outside the transaction, which is rolled back."""
+
+    def __init__(self, row_id: int, text: str, context: ParseContext, state_key: str | None) -> None:
+        super().__init__(f"inbound message {row_id} needs the model")
+        self.row_id = row_id
+        self.text = text
+        self.context = context  # exactly what the rules saw, read under the lock
+        self.state_key = state_key
+
+
 def _respond(ctx: HandlerContext, text: str, parser: Any) -> Any:
-    """The workflows' entry point (crm_core.handlers.respond); a seam the tests replace."""
+    """The workflows' entry point (crm_core.handlers.respond); a seam the tests replace.
+
+    `parser` is the message's ready ParseResult or a Parser that never asks a model (_UnderLock).
+    """
     from crm_core.handlers import respond
 
     return respond(ctx, text, parser)
@@ -255,7 +289,13 @@ def _apply(
     else:
         # A PermanentError / ValidationError propagates: the caller rolls the whole transaction back (so
         # nothing the handler did survives) and records the failure in a fresh one (_record_failure).
-        outcome = _respond(ctx, row.text, container.parser)
+        # _NeedsModel propagates too: the caller asks the model outside the transaction (_parse_outside).
+        stored, parsed_in = stored_parse(row)
+        key = state_key(state, clock.now())
+        parser: Parser | ParseResult = (
+            stored if stored is not None and parsed_in == key else _UnderLock(container.parser, row.id, key, stored)
+        )
+        outcome = _respond(ctx, row.text, parser)
         parse = getattr(outcome, "parse", None)
         raw_intent = getattr(outcome, "intent", None)
         intent = str(getattr(raw_intent, "value", raw_intent)) if raw_intent is not None else None
@@ -263,7 +303,11 @@ def _apply(
         result = {"intent": intent, "lead_id": lead_id, "replies": len(ctx.replies)}
         if parse is not None:
             result.update(source=parse.source, confidence=parse.confidence)
-            llm = _llm_call(container, row.id, parse)
+            if parse is not stored and isinstance(parse, ParseResult):
+                row.parse = _parse_record(parse, key, replaced=stored)
+        paid = stored if stored is not None else parse  # a stored parse is the one a model was paid for
+        if paid is not None:
+            llm = _llm_call(container, row.id, paid)
             if llm is not None:
                 session.add(llm)
     row.status = status
@@ -371,15 +415,18 @@ def _own_and_next(
     return own, own if own is not None and own.status == Status.RECEIVED else None, state
 
 
-def _apply_next(container: Container, sender: str, own_id: int, skip: set[int]) -> Step:
-    """One transaction: lock the sender, apply their oldest settled unapplied message."""
+def _apply_next(container: Container, sender: str, own_id: int, skip: set[int], drain: bool = False) -> Step:
+    """One transaction: lock the sender, apply their oldest settled unapplied message.
+
+    drain: our own message is applied already; apply the sender's next one if there is one (see _drain).
+    """
     window = timedelta(seconds=container.settings.ordering_window_seconds)
     with container.database.transaction() as session:
         user = _lock_sender(session, sender)
         own, nxt, state = _own_and_next(session, sender, user, own_id, skip)
         if own is None:
             raise TransientError(f"inbound message {own_id} is missing")
-        if own.status != Status.RECEIVED:
+        if own.status != Status.RECEIVED and not (drain and nxt is not None):
             return Step(own_done=True, outbox_ids=_pending_outbox_ids(session, own_id))
         preclaim = start_preclaim(container, session)
         if user is None or not user.active:
@@ -396,6 +443,8 @@ def _apply_next(container: Container, sender: str, own_id: int, skip: set[int]) 
             return Step(wait_seconds=(settles - now).total_seconds())
         try:
             _apply(container, session, user, nxt, state)
+        except _NeedsModel:
+            raise  # rolls this transaction back; _next_step asks the model with no transaction open
         except (PermanentError, ValidationError) as exc:
             raise _Permanent(nxt.id, exc) from exc
         except Exception as exc:
@@ -405,6 +454,184 @@ def _apply_next(container: Container, sender: str, own_id: int, skip: set[int]) 
         # nxt was never applied before, so every row written for it was written in this transaction.
         claimed, pending = detach_preclaimed(session, preclaim)
         return Step(applied_id=nxt.id, own_done=nxt.id == own_id, outbox_ids=pending, claimed=claimed)
+
+
+def _next_step(container: Container, sender: str, own_id: int, skip: set[int], drain: bool = False) -> Step:
+    """Apply the sender's next message; when it needs a model, ask it with no transaction open first."""
+    try:
+        return _apply_next(container, sender, own_id, skip, drain)
+    except _NeedsModel as need:
+        return _parse_outside(container, sender, own_id, need)
+
+
+DRAIN_LIMIT = 20  # messages a worker applies for its sender after its own (bounded work per invocation)
+
+
+def _drain(container: Container, sender: str, own_id: int, skip: set[int]) -> None:
+    """After a model call, apply the sender's messages that arrived meanwhile (their workers were told to wait).
+
+    They are applied as soon as the model has answered instead of when their deferred copies come back (those then
+    find them done). Best effort: a message that fails or must wait is left to its own queue copy.
+    """
+    for _ in range(DRAIN_LIMIT):
+        try:
+            step = _next_step(container, sender, own_id, skip, drain=True)
+        except Exception as exc:
+            log.info("stopped applying %s's later messages: %s", sender, type(exc).__name__)
+            return
+        _deliver(container, step.outbox_ids, step.claimed)
+        if step.applied_id is None and not step.asked_model:
+            return
+
+
+# --- parsing outside the transaction ---------------------------------------------------------------------------
+
+PARSE_POLL_SECONDS = 2.0  # how soon a worker looks again while another one waits for the model
+PARSE_FRESH_SECONDS = 10.0  # a claim older than this is probably a dead worker's: wait for its lease instead
+
+
+class _UnderLock:
+    """The parser respond() gets under the sender's lock: it never asks a model there.
+
+    It answers with the parser's quick part (QuickParser.parse_quick) when that is enough, raises _NeedsModel
+    when it is not, and, when a stored parse was made while the bot awaited something else, prefers the rules'
+    fresh reading only when they are sure (else the stored, model-made reading stands).
+    """
+
+    def __init__(self, parser: Parser, row_id: int, key: str | None, stored: ParseResult | None) -> None:
+        self.parser = parser
+        self.row_id = row_id
+        self.key = key
+        self.stored = stored
+
+    def parse(self, text: str, ctx: ParseContext) -> ParseResult:
+        """The quick answer, the stored one, or _NeedsModel (see the class)."""
+        quick = self.parser.parse_quick(text, ctx) if isinstance(self.parser, QuickParser) else None
+        if self.stored is not None:
+            return quick if quick is not None and quick.source == "rules" else self.stored
+        if quick is not None:
+            return quick
+        raise _NeedsModel(self.row_id, text, ctx, self.key)
+
+
+def state_key(state: ConversationState | None, now: datetime) -> str | None:
+    """What the bot awaits from the sender, as a short comparable key (None: nothing, or it has expired)."""
+    if state is None or state.expires_at <= now:
+        return None
+    what = json.dumps([state.awaiting, state.lead_id, state.data], sort_keys=True, default=str)
+    return f"{state.awaiting}:{hashlib.sha256(what.encode()).hexdigest()[:16]}"
+
+
+def stored_parse(row: InboundMessage) -> tuple[ParseResult | None, str | None]:
+    """The parse stored on an inbound row and the state key it was made under ((None, None) when none)."""
+    held = row.parse or {}
+    raw = held.get("result")
+    if not isinstance(raw, dict):
+        return None, None
+    try:
+        return ParseResult.model_validate(raw), held.get("state")
+    except ValidationError:
+        log.warning("inbound message %s has an unreadable stored parse; it is parsed again", row.id)
+        return None, None
+
+
+def _parse_record(result: ParseResult, key: str | None, replaced: ParseResult | None = None) -> dict[str, Any]:
+    """inbound_messages.parse: the parse (compact: empty fields left out; who answered always shown) and the
+    state key it was made under; `stale`: a model's reading set aside because the state changed meanwhile."""
+    out: dict[str, Any] = {"result": _compact(result), "state": key}
+    if replaced is not None:
+        out["stale"] = _compact(replaced)
+    return out
+
+
+def _compact(result: ParseResult) -> dict[str, Any]:
+    return {**result.model_dump(mode="json", exclude_defaults=True), "source": result.source}
+
+
+def parse_lease(container: Container) -> timedelta:
+    """How long a claim to parse a message lasts: the longest a model call may take with the SDK's retries."""
+    s = container.settings
+    return timedelta(seconds=s.llm_timeout_seconds * (s.llm_max_retries + 1) + 15)
+
+
+def _parse_outside(container: Container, sender: str, own_id: int, need: _NeedsModel) -> Step:
+    """Ask the parser (rules, then the model) with no transaction open, and store its answer on the row.
+
+    Returns a Step to look again (the stored parse is then used under the lock), or one that waits while another
+    worker holds the claim on this message.
+    """
+    token = uuid.uuid4().hex
+    wait = _claim_parse(container, sender, need.row_id, token)
+    if wait is not None:
+        return Step(wait_seconds=wait)
+    try:
+        result = container.parser.parse(need.text, need.context)  # no connection and no lock held meanwhile
+        _store_parse(container, sender, need.row_id, result, need.state_key)
+    except Exception as exc:
+        _release_parse(container, sender, need.row_id, token)
+        if isinstance(exc, (PermanentError, ValidationError)):
+            raise _Permanent(need.row_id, exc) from exc
+        if need.row_id != own_id and not _is_retryable(exc):
+            raise _PredecessorFailed(need.row_id) from exc
+        raise
+    return Step(asked_model=True)
+
+
+def _claim_parse(container: Container, sender: str, row_id: int, token: str) -> float | None:
+    """Claim a message for parsing: None when claimed; else seconds to wait (0: settled meanwhile, look again)."""
+    now = container.clock.now()
+    lease = parse_lease(container)
+    with container.database.transaction() as session:
+        _lock_sender(session, sender)
+        row = session.get(InboundMessage, row_id, populate_existing=True)
+        if row is None or row.status != Status.RECEIVED:
+            return 0.0
+        if stored_parse(row)[0] is not None:
+            return 0.0
+        held = row.parse or {}
+        until = _moment(held.get("until"))
+        if held.get("claim") and until is not None and until > now:
+            left = (until - now).total_seconds()
+            fresh = (lease.total_seconds() - left) <= PARSE_FRESH_SECONDS
+            log.info("inbound message %s is being parsed by another worker; waiting", row_id)
+            return min(left, PARSE_POLL_SECONDS) if fresh else left
+        row.parse = {"claim": token, "until": (now + lease).isoformat()}
+    return None
+
+
+def _store_parse(container: Container, sender: str, row_id: int, result: ParseResult, key: str | None) -> None:
+    """Keep a parse on its inbound row (first answer wins), so applying it, now or on a retry, needs no model."""
+    with container.database.transaction() as session:
+        _lock_sender(session, sender)
+        row = session.get(InboundMessage, row_id, populate_existing=True)
+        if row is None or row.status != Status.RECEIVED:
+            log.info("inbound message %s was settled while its parse was made; the parse is dropped", row_id)
+            llm = _llm_call(container, row_id, result) if row is not None else None
+            if llm is not None:
+                session.add(llm)  # what was paid is still counted
+            return
+        if stored_parse(row)[0] is not None:
+            return
+        row.parse = _parse_record(result, key)
+
+
+def _release_parse(container: Container, sender: str, row_id: int, token: str) -> None:
+    """Give up a claim after a failed parse so the retry need not wait for the lease (best effort)."""
+    try:
+        with container.database.transaction() as session:
+            _lock_sender(session, sender)
+            row = session.get(InboundMessage, row_id, populate_existing=True)
+            if row is not None and (row.parse or {}).get("claim") == token:
+                row.parse = None
+    except Exception:
+        log.warning("could not release the parse claim on inbound message %s; it lapses by itself", row_id)
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _deliver(container: Container, outbox_ids: list[int], claimed: list[Outbox] | None = None) -> None:
@@ -444,9 +671,10 @@ def process_queue_message(body: str, dequeue_count: int = 1) -> None:
         return
     own_id = record_inbound(container, env, dequeue_count)
     skip: set[int] = set()
+    asked_model = False
     while True:
         try:
-            step = _apply_next(container, env.sender, own_id, skip)
+            step = _next_step(container, env.sender, own_id, skip)
         except _Permanent as exc:
             step = _record_failure(container, env.sender, own_id, exc)
         except _PredecessorFailed as exc:
@@ -455,7 +683,10 @@ def process_queue_message(body: str, dequeue_count: int = 1) -> None:
             skip.add(exc.row_id)
             continue
         _deliver(container, step.outbox_ids, step.claimed)
+        asked_model = asked_model or step.asked_model
         if step.own_done:
+            if asked_model:
+                _drain(container, env.sender, own_id, skip)
             return
         if step.wait_seconds > 0:
             _defer(container, env, step.wait_seconds)

@@ -15,15 +15,21 @@ PIECES = {
     "parser": "crm_core.parsing.rules",
     "webhook": "crm_core.pipeline.webhook",
     "processing": "crm_core.pipeline.process",
+    "senders": "crm_core.pipeline.process",
     "sweep": "crm_core.delivery.sweep",
     "reads": "crm_core.api.routes",
     "coldstart": "function_app",
 }
 # What each section must report when it runs (figure names start with these).
 EXPECTED = {
-    "parser": ["built-in parser throughput", "share answered without GPT"],
+    "parser": ["built-in parser throughput", "share answered without GPT", "GPT calls per 100 held-out messages"],
     "webhook": ["webhook ack in-process median", "webhook ack in-process p99", "ack speed-up over the baseline"],
     "processing": ["queue function throughput, SQLite", "statements per command, new_lead (SQLite)"],
+    "senders": [
+        "sender B latency, A's slow model calls ÷ none (SQLite)",
+        "two-sender throughput, a fifth of A's messages with a slow model (SQLite)",
+        "model calls per slow message (SQLite)",
+    ],
     "sweep": ["deliver", "peak memory", "statements per batch"],
     "reads": ["/api/history/{lead_id} p50 (SQLite)", "/api/leads/{user_id} first page p99 (SQLite)"],
     "coldstart": ["import function_app − bare import"],

@@ -4,6 +4,8 @@ Serves POST /v1/chat/completions (OpenAI, use `server.base_url`) and
 POST /openai/deployments/{deployment}/chat/completions (Azure OpenAI, use `server.endpoint`).
 Script the answers with `server.reply(...)`, `server.fail(status)` or `server.stall(seconds)`; when the script is
 empty the default answer (settable with `server.default`) is given. Every request is recorded in `server.requests`.
+`server.on_request = fn` runs fn(recorded) in the server's thread before each answer, i.e. while the client waits
+for the model (to check what the caller holds meanwhile).
 
     with FakeOpenAI() as server:
         server.reply({"intent": "help", ...})
@@ -17,6 +19,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -89,10 +92,17 @@ def completion(
     }
 
 
-def command_json(intent: str = "unknown", **fields: Any) -> str:
-    """A strict-schema answer: every key present, null unless given."""
+def follow_on(intent: str = "unknown", **fields: Any) -> dict[str, Any]:
+    """One command of a strict-schema answer (as in `also`): every key present, null unless given."""
     keys = ("company", "contact_name", "phone", "email", "source", "assignee", "when", "note", "details")
     data: dict[str, Any] = {"intent": intent, **{k: None for k in keys}}
+    data.update(fields)
+    return data
+
+
+def command_json(intent: str = "unknown", **fields: Any) -> str:
+    """A strict-schema answer: every key present, null unless given; `also` (further commands) [] unless given."""
+    data = {**follow_on(intent), "also": []}
     data.update(fields)
     return json.dumps(data, ensure_ascii=False)
 
@@ -110,6 +120,7 @@ class FakeOpenAI:
         self.requests: list[Recorded] = []
         self.script: deque[Scripted] = deque()
         self.default = Scripted(200, completion(command_json("unknown")))
+        self.on_request: Callable[[Recorded], None] | None = None
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -210,10 +221,11 @@ class FakeOpenAI:
                 except ValueError:
                     self._send(400, {"error": {"message": "body is not JSON", "type": "invalid_request_error"}}, {})
                     return
+                recorded = Recorded("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                 with fake._lock:
-                    fake.requests.append(
-                        Recorded("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-                    )
+                    fake.requests.append(recorded)
+                if fake.on_request is not None:
+                    fake.on_request(recorded)
                 answer = fake._next()
                 if answer.delay:
                     time.sleep(answer.delay)

@@ -16,7 +16,7 @@ from crm_core.parsing.hybrid import HybridParser, build_parser
 from crm_core.parsing.rules import RuleParser
 from crm_core.ports import ParseContext
 from crm_core.settings import Settings, load_settings
-from tests.fakes.openai_server import FakeOpenAI, command_json
+from tests.fakes.openai_server import FakeOpenAI, command_json, follow_on
 
 IST = ZoneInfo("Asia/Kolkata")
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=IST)
@@ -251,3 +251,107 @@ def test_time_without_offset_is_read_in_the_team_zone(server: FakeOpenAI) -> Non
     server.reply(command_json("schedule_meeting", company="Acme Pvt Ltd", when="2026-11-25T16:00:00"))
     result = GptParser(openai_settings(server)).parse("acme kal 4", CTX)
     assert result.command.when == "2026-11-25T16:00:00+05:30"
+
+
+# -- what the rules see, and further commands (`also`) ------------------------------------------------------------
+
+
+def test_prompt_tells_what_the_bot_is_waiting_for(server: FakeOpenAI) -> None:
+    details = dict.fromkeys(("address", "turnover", "current_system", "challenges", "industry", "team_size"))
+    server.reply(command_json("lead_details", details={**details, "turnover": "3 crore"}))
+    ctx = ParseContext(
+        now=NOW,
+        tz=IST,
+        team_names=("Priya Sharma", "Amit Verma"),
+        recent_leads=("Sharma Traders",),
+        extra={"awaiting": "details", "pending": "details of the lead Sharma Traders"},
+    )
+    result = GptParser(openai_settings(server)).parse("turnover 3 crore hai", ctx)
+    assert result.command.intent is Intent.LEAD_DETAILS and result.command.details is not None
+    system = server.requests[0].system
+    assert "waiting for the qualification details" in system
+    assert "Pending: details of the lead Sharma Traders." in system
+    assert "Priya Sharma, Amit Verma" in system and "Sharma Traders" in system
+
+
+def test_prompt_says_when_nothing_is_awaited(server: FakeOpenAI) -> None:
+    GptParser(openai_settings(server)).parse("hmm", CTX)
+    assert "not waiting for any answer" in server.requests[0].system
+
+
+def test_schema_offers_further_commands_flat(server: FakeOpenAI) -> None:
+    GptParser(openai_settings(server)).parse("x", CTX)
+    schema = server.requests[0].body["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["also"] == {"items": {"$ref": "#/$defs/GptFollowOn"}, "title": "Also", "type": "array"}
+    follow = schema["$defs"]["GptFollowOn"]
+    assert follow["additionalProperties"] is False and set(follow["required"]) == set(follow["properties"])
+    assert "also" not in follow["properties"]  # one level only, as the contract says
+
+
+def test_also_round_trips_through_the_gpt_parser(server: FakeOpenAI) -> None:
+    server.reply(
+        command_json(
+            "new_lead",
+            company="Gupta Steels",
+            contact_name="Anil Gupta",
+            phone="94000 00002",
+            source="JustDial",
+            also=[follow_on("schedule_demo", when="2026-11-25T12:00:00"), follow_on("add_activity", note="hot lead")],
+        )
+    )
+    text = "New lead: Gupta Steels, Anil Gupta, 9400000002, JustDial, demo kal 12 baje, hot lead"
+    result = GptParser(openai_settings(server)).parse(text, CTX)
+    command = result.command
+    assert (command.intent, command.phone) == (Intent.NEW_LEAD, "+919400000002")
+    assert [(c.intent, c.company, c.when, c.note) for c in command.also] == [
+        (Intent.SCHEDULE_DEMO, None, "2026-11-25T12:00:00+05:30", None),
+        (Intent.ADD_ACTIVITY, None, None, "hot lead"),
+    ]
+    assert command.to_contract()["also"] == [
+        {"intent": "schedule_demo", "when": "2026-11-25T12:00:00+05:30"},
+        {"intent": "add_activity", "note": "hot lead"},
+    ]
+    assert [c.intent for c in command.commands()] == [Intent.NEW_LEAD, Intent.SCHEDULE_DEMO, Intent.ADD_ACTIVITY]
+
+
+def test_a_broken_further_command_is_left_out_not_the_answer() -> None:
+    answer = json.loads(command_json("new_lead", company="Gupta Steels"))
+    answer["also"] = [
+        {"intent": "delete_everything"},
+        follow_on("schedule_demo", when="tomorrow-ish", phone="12"),
+        follow_on("unknown"),
+        *[follow_on("add_activity", note=f"n{i}") for i in range(5)],
+    ]
+    command = to_command(json.dumps(answer), "IN", IST)
+    assert command is not None and command.company == "Gupta Steels"
+    assert [c.intent for c in command.also] == [Intent.SCHEDULE_DEMO, Intent.ADD_ACTIVITY, Intent.ADD_ACTIVITY]
+    assert command.also[0].when is None and command.also[0].phone is None  # invalid values dropped, never guessed
+
+
+def test_an_answer_without_also_is_one_command() -> None:
+    answer = json.loads(command_json("help"))
+    del answer["also"]
+    command = to_command(json.dumps(answer))
+    assert command is not None and command.intent is Intent.HELP and command.also == []
+
+
+def test_hybrid_validates_further_commands_like_the_first(server: FakeOpenAI) -> None:
+    server.reply(
+        command_json("new_lead", company="Om Sai Traders", also=[follow_on("reassign_lead", assignee="Sanjay")])
+    )
+    hybrid = HybridParser(RuleParser(), GptParser(openai_settings(server)), threshold=0.99)
+    ctx = ParseContext(now=CTX.now, tz=CTX.tz, team_names=("Priya", "Amit"))
+    result = hybrid.parse("om sai traders new lead, sanjay ko de do", ctx)
+    assert result.source == "ask" and result.rejected == {"assignee": "Sanjay"}
+    assert result.command.also[0].assignee is None
+
+
+def test_hybrid_quick_part_never_calls_the_model(server: FakeOpenAI) -> None:
+    hybrid = build_parser(openai_settings(server))
+    assert isinstance(hybrid, HybridParser)
+    sure = hybrid.parse_quick("Schedule meeting with Kumar Steels tomorrow 11am", CTX)
+    assert sure is not None and sure.source == "rules"
+    assert hybrid.parse_quick("quote bhej diya unko", CTX) is None  # unsure: the model is needed
+    assert server.calls == 0
+    offline = HybridParser(RuleParser(), None, threshold=0.99).parse_quick("meeting with acme", CTX)
+    assert offline is not None and offline.source == "ask"

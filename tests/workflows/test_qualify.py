@@ -121,4 +121,5 @@ def test_parser_is_told_details_are_awaited(bot: Bot) -> None:
     bot.new_lead("priya", "Acme")
     bot.say("priya", "qualified Acme", cmd("qualify_lead", company="Acme"))
     bot.say("priya", "Pune, 5 crore", cmd("unknown"))
-    assert bot.parser is not None and bot.parser.calls[0][1].extra == {"awaiting": "details"}
+    assert bot.parser is not None
+    assert bot.parser.calls[0][1].extra == {"awaiting": "details", "pending": "details of the lead Acme"}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 20:06:39.962491
+Create Date: 2026-11-30 12:04:02.849701
 """
 
 from collections.abc import Sequence
@@ -164,6 +164,7 @@ def upgrade() -> None:
         sa.Column("lead_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("result", sa.JSON(), nullable=True),
         sa.Column("processed_at", crm_core.db.models.UTCDateTime(), nullable=True),
+        sa.Column("parse", sa.JSON(none_as_null=True), nullable=True),
         sa.ForeignKeyConstraint(["lead_id"], ["leads.id"], name=op.f("fk_inbound_messages_lead_id_leads")),
         sa.ForeignKeyConstraint(
             ["sender_user_id"], ["users.id"], name=op.f("fk_inbound_messages_sender_user_id_users")
