@@ -34,4 +34,6 @@ def test_lifecycle_on_postgres(pg_db: Database, clock: FixedClock, settings: Set
     bot.say("lata", "x", cmd("reassign_lead", company="sharma traders", assignee="amit"))
     assert bot.lead("Sharma Traders Pvt Ltd").owner_id == bot.user("amit").id
     bot.say("ravi", "x", cmd("mark_lost", company="Sharma Traders"))
-    assert bot.lead("Sharma Traders Pvt Ltd").status == "demo_done" and "can't change" in bot.last("ravi")
+    assert bot.lead("Sharma Traders Pvt Ltd").status == "demo_done" and "couldn't find" in bot.last("ravi")
+    bot.say("ravi", "x", cmd("new_lead", company="Sharma Traders", phone="+919811122334"))  # another team's
+    assert bot.last("ravi") == "A lead with this phone already exists — ask your leader." and len(bot.leads()) == 2
