@@ -25,6 +25,11 @@ this phone already exists — ask your leader") that names nothing (crm_core.han
 members someone in their own team (themselves included). Work never crosses a team boundary unless an admin
 moves it.
 
+**Message Master** steps belong to a team (`team_leader_id`) or to the organisation (NULL). Leaders create,
+change and delete their own team's steps and may read the organisation's; admins do everything; members nothing.
+Deleting a step cancels only the pending follow-ups the deleting user is responsible for: those addressed to
+their team (all, for an admin) — never another team's.
+
 Everything here is either a pure check on loaded rows or a SQL condition composed into the caller's query, so
 applying a scope costs no extra round trip (the team is a subquery, not a list fetched first).
 """
@@ -33,10 +38,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from crm_core.db.models import Lead, Role, User
+from crm_core.db.models import Lead, MessageTemplate, Outbox, Role, User
 
 
 def is_admin(user: User) -> bool:
@@ -128,3 +133,38 @@ def can_see_lead(session: Session, user: User, lead: Lead) -> bool:
 def find_visible_lead(session: Session, user: User, lead_id: int) -> Lead | None:
     """The lead with this id if the user may see it; None when it is missing or out of scope (the same answer)."""
     return session.scalar(select(Lead).where(Lead.id == lead_id, lead_scope(user)))
+
+
+# --- Message Master ----------------------------------------------------------------------------------------------
+
+
+def step_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition on MessageTemplate: the steps the user may read (admins all; leaders the org's and own team's)."""
+    if is_admin(user):
+        return true()
+    if is_leader(user):
+        return or_(MessageTemplate.team_leader_id.is_(None), MessageTemplate.team_leader_id == user.id)
+    return false()
+
+
+def can_read_step(user: User, step: MessageTemplate) -> bool:
+    """Whether the user may read a step (the same rule as step_scope)."""
+    if is_admin(user):
+        return True
+    return is_leader(user) and step.team_leader_id in (None, user.id)
+
+
+def can_edit_steps(user: User, team_leader_id: int | None) -> bool:
+    """Whether the user may create, change or delete steps of a team's (or, with None, the organisation's) sequence."""
+    if is_admin(user):
+        return True
+    return is_leader(user) and team_leader_id is not None and team_leader_id == user.id
+
+
+def follow_up_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition on Outbox: the pending follow-ups the user answers for (those addressed to their team)."""
+    if is_admin(user):
+        return true()
+    if is_leader(user):
+        return Outbox.recipient_user_id.in_(team_ids(user.id))
+    return Outbox.recipient_user_id == user.id
