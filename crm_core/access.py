@@ -67,17 +67,8 @@ def team_of(user: User) -> int | None:
 # --- users -------------------------------------------------------------------------------------------------------
 
 
-def user_scope(actor: User) -> ColumnElement[bool]:
-    """SQL condition on User: the users whose leads and tasks the actor may see."""
-    if is_admin(actor):
-        return true()
-    if is_leader(actor):
-        return or_(User.id == actor.id, User.leader_id == actor.id)
-    return User.id == actor.id
-
-
 def can_see_user(actor: User, target: User) -> bool:
-    """Whether the actor may see the target's leads and tasks (the same rule as user_scope)."""
+    """Whether the actor may see the target's leads and tasks: admins anyone, leaders their team, others themselves."""
     if is_admin(actor) or actor.id == target.id:
         return True
     return is_leader(actor) and target.leader_id == actor.id
@@ -118,16 +109,6 @@ def in_scope(user: User) -> ColumnElement[int]:
 def visible_leads(user: User) -> Select[Lead]:
     """A SELECT of the leads the user may see and act on."""
     return select(Lead).where(lead_scope(user))
-
-
-def can_see_lead(session: Session, user: User, lead: Lead) -> bool:
-    """Whether the user may see and act on a loaded lead (at most one query, for a leader)."""
-    if is_admin(user) or user.id in (lead.owner_id, lead.creator_id):
-        return True
-    if not is_leader(user):
-        return False
-    people = {lead.owner_id, lead.creator_id}
-    return session.scalar(select(User.id).where(User.id.in_(people), User.leader_id == user.id).limit(1)) is not None
 
 
 def find_visible_lead(session: Session, user: User, lead_id: int) -> Lead | None:
