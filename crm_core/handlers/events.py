@@ -301,9 +301,7 @@ def _done(ctx: HandlerContext, req: Request, kind: str) -> Lead | None:
     ]
     owner = ctx.session.get(User, lead.owner_id)
     if kind == "demo" and owner is not None and lead.status not in LeadStatus.CLOSED:
-        from crm_core.nurture.sequence import start_sequence
-
-        started = start_sequence(
+        started = ctx.nurture.start_sequence(
             ctx.session,
             lead=lead,
             assignee=owner,

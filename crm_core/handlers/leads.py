@@ -236,9 +236,7 @@ def reassign_lead(ctx: HandlerContext, req: Request) -> Lead | None:
     for event in events:
         event.assignee_id = new_owner.id
         event.updated_at = now
-    from crm_core.nurture.sequence import move_pending
-
-    moved = move_pending(ctx.session, lead=lead, new_owner=new_owner, actor_id=ctx.sender.id, now=now)
+    moved = ctx.nurture.move_pending(ctx.session, lead=lead, new_owner=new_owner, actor_id=ctx.sender.id, now=now)
     followups = _count(moved)
     old_name = old_owner.name if old_owner else "?"
     ctx.log(
@@ -303,9 +301,9 @@ def _close(ctx: HandlerContext, req: Request, status: str) -> Lead | None:
     note = req.command.note
     if status == LeadStatus.LOST:
         lead.lost_reason = note
-    from crm_core.nurture.sequence import cancel_pending
-
-    cancelled = _count(cancel_pending(ctx.session, lead=lead, actor_id=ctx.sender.id, now=now, reason=f"lead {status}"))
+    cancelled = _count(
+        ctx.nurture.cancel_pending(ctx.session, lead=lead, actor_id=ctx.sender.id, now=now, reason=f"lead {status}")
+    )
     open_events = select(Event).where(Event.lead_id == lead.id, Event.status == "scheduled")
     cancelled_events = list(ctx.session.scalars(open_events))
     for event in cancelled_events:

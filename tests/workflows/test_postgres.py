@@ -15,7 +15,7 @@ pytestmark = pytest.mark.postgres
 
 
 def test_lifecycle_on_postgres(pg_db: Database, clock: FixedClock, settings: Settings, nurture: FakeNurture) -> None:
-    bot = make_bot(pg_db, clock, settings)
+    bot = make_bot(pg_db, clock, settings, nurture)
     bot.say("amit", "x", cmd("new_lead", company="Sharma Traders Pvt Ltd", phone="+919811122334", assignee="प्रिया"))
     bot.say("amit", "x", cmd("new_lead", company="Sharma Steels"))
     bot.say("amit", "x", cmd("new_lead", company="sharma traders", phone="+919811122334"))
