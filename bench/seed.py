@@ -65,8 +65,10 @@ def story_companies() -> Iterator[str]:
 
 
 def create_team(db: Any) -> Team:
-    """Create the bench team (a leader and six members, no passwords) and return their ids."""
+    """Create the bench team (a leader and six members, no passwords) and the organisation's default Message Master
+    (demo done schedules its reminders; nothing is seeded implicitly) and return the users' ids."""
     from crm_core.accounts import NewUser, create_user
+    from crm_core.nurture.templates import ensure_default_sequence
 
     ids: dict[str, int] = {}
     with db.transaction() as session:
@@ -74,6 +76,7 @@ def create_team(db: Any) -> Team:
             leader = None if role == "leader" else "anita"
             user = create_user(session, NewUser(username=username, name=name, phone=phone, role=role, leader=leader))
             ids[username] = user.id
+        ensure_default_sequence(session, NOW)
     return Team(ids)
 
 

@@ -13,7 +13,8 @@ from rapidfuzz import fuzz
 from sqlalchemy import ColumnElement, Select, and_, case, or_, select
 from sqlalchemy.orm import Session
 
-from crm_core.db.models import Lead, Role, User
+from crm_core.access import lead_scope
+from crm_core.db.models import Lead, User
 from crm_core.names import _squash, _words, devanagari_to_latin, has_devanagari
 
 # Legal-form words dropped from company keys ("Acme Pvt. Ltd." and "ACME" are the same company).
@@ -150,50 +151,13 @@ def match_lead(query: str, leads: Sequence[N]) -> LeadMatch[N]:
     return LeadMatch(candidates=close[:9])
 
 
-def team_member_ids(session: Session, leader: User) -> list[int]:
-    """The ids of a leader's team: the leader and every user whose leader they are."""
-    ids = list(session.scalars(select(User.id).where(User.leader_id == leader.id)))
-    return [leader.id, *ids]
-
-
-def visible_leads_query(session: Session, user: User) -> Select[Any]:
-    """A SELECT of the leads a user may see and act on (members: own/created; leaders: team's; admins: all)."""
-    return _visible(session, user, Lead.owner_id, Lead.creator_id)
-
-
-def _visible(session: Session, user: User, owner: Any, creator: Any) -> Select[Any]:
-    """visible_leads_query with the owner/creator columns (or expressions of them) given."""
-    stmt = select(Lead)
-    if user.role == Role.ADMIN:
-        return stmt
-    if user.role == Role.LEADER:
-        ids = team_member_ids(session, user)
-        return stmt.where(or_(owner.in_(ids), creator.in_(ids)))
-    return stmt.where(or_(owner == user.id, creator == user.id))
-
-
-def lookup_scope(session: Session, user: User) -> Select[Any]:
-    """The user's visible leads, written so the database narrows by company_key rather than by owner.
+def lookup_scope(user: User) -> Select[Any]:
+    """The user's visible leads (crm_core.access), written so the database narrows by company_key, not by owner.
 
     `owner_id + 0` keeps SQLite (which has no statistics) off the owner index: for someone who sees most leads,
     walking it reads every row, while the company_key index reads a handful.
     """
-    return _visible(session, user, Lead.owner_id + 0, Lead.creator_id + 0)
-
-
-def can_act_on(session: Session, user: User, lead: Lead) -> bool:
-    """Whether a user may change a lead (the same rule as visibility)."""
-    if user.role == Role.ADMIN:
-        return True
-    if user.role == Role.LEADER:
-        ids = team_member_ids(session, user)
-        return lead.owner_id in ids or lead.creator_id in ids
-    return user.id in (lead.owner_id, lead.creator_id)
-
-
-def visible_leads(session: Session, user: User) -> list[Lead]:
-    """Every lead the user may see, most recently active first."""
-    return list(session.scalars(visible_leads_query(session, user).order_by(Lead.last_activity_at.desc())))
+    return select(Lead).where(lead_scope(user, Lead.owner_id + 0, Lead.creator_id + 0))
 
 
 def _light(session: Session, stmt: Select[Any]) -> list[Named]:
@@ -308,13 +272,8 @@ def lookup_lead(session: Session, scope: Select[Any], query: str) -> LeadMatch[N
 
 
 def find_lead(session: Session, user: User, query: str) -> LeadMatch[Lead]:
-    """Fuzzy-find a lead by company among the user's visible leads."""
-    return _loaded(session, lookup_lead(session, lookup_scope(session, user), query))
-
-
-def find_lead_anywhere(session: Session, query: str) -> Lead | None:
-    """A clear match among all leads (to refuse clearly when the lead exists but belongs to someone else)."""
-    return _loaded(session, lookup_lead(session, select(Lead), query)).lead
+    """Fuzzy-find a lead by company among the leads the user may see (never anyone else's, even to refuse)."""
+    return _loaded(session, lookup_lead(session, lookup_scope(user), query))
 
 
 @dataclass

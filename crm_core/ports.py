@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from crm_core.commands import ParseResult
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from crm_core.db.models import Lead, User
+    from crm_core.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -85,4 +91,32 @@ class QuickParser(Parser, Protocol):
 
     def parse_quick(self, text: str, ctx: ParseContext) -> ParseResult | None:
         """The answer when no model is needed (milliseconds, no I/O), else None."""
+        ...
+
+
+class Nurture(Protocol):
+    """The post-demo follow-ups the lead workflows start, move and cancel (real: crm_core.nurture.sequence)."""
+
+    def start_sequence(
+        self,
+        session: Session,
+        *,
+        lead: Lead,
+        assignee: User,
+        actor_id: int | None,
+        demo_event_id: int | None,
+        now: datetime,
+        settings: Settings,
+    ) -> int:
+        """Schedule the assignee's reminders for a demo done; how many were scheduled."""
+        ...
+
+    def move_pending(
+        self, session: Session, *, lead: Lead, new_owner: User, actor_id: int | None, now: datetime
+    ) -> int:
+        """Re-address the lead's pending reminders to its new owner; how many moved."""
+        ...
+
+    def cancel_pending(self, session: Session, *, lead: Lead, actor_id: int | None, now: datetime, reason: str) -> int:
+        """Cancel the lead's pending reminders; how many were cancelled."""
         ...

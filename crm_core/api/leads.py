@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, or_, select, tuple_, type_coerce, union_all
 from sqlalchemy import func as sqlf
 
+from crm_core.access import is_admin, lead_scope
 from crm_core.api import cursors
 from crm_core.api.http import Reply, RequestContext
-from crm_core.api.policy import is_admin, lead_scope, visible_lead, visible_user
+from crm_core.api.policy import visible_lead, visible_user
 from crm_core.api.schemas import ActivityOut, ActivityPage, LeadOut, LeadPage, LeadsQuery, PageQuery
 from crm_core.api.users import user_ref
 from crm_core.db.models import Activity, Lead, User, UTCDateTime
@@ -48,7 +49,7 @@ def list_leads(ctx: RequestContext) -> Reply:
     over both columns would sort every lead of the user for each page. No total count (it would scan them all).
     """
     session, actor = ctx.db, ctx.actor
-    target = visible_user(session, actor, session.get(User, ctx.path.user_id))
+    target = visible_user(actor, session.get(User, ctx.path.user_id))
     query: LeadsQuery = ctx.query
     # Every lead owned or created by a visible user is in the caller's scope; the scope only matters (and is only
     # added) for a leader reading a member's leads. An OR on the caller's own id would spoil the index plans.

@@ -1,7 +1,11 @@
 """The Message Master API for admins and leaders: list, create, read, change and delete nurture steps.
 
 Served through the shared envelope (crm_core.api.http.serve: bearer token, role check, transaction, JSON errors).
-A bad field answers 400 `validation_error` naming it; an unknown step 404; a member 403.
+Who may do what is crm_core.access: a step belongs to a team (`team_leader_id`) or to the organisation (null).
+Leaders read the organisation's steps and their own team's, and change only their own team's (403 on the
+organisation's); another team's steps answer 404, like steps that do not exist. Admins do everything. A new step
+goes to the caller's own sequence unless `team_leader_id` says otherwise: a leader's team, an admin's the
+organisation's. A bad field answers 400 `validation_error` naming it; a member 403.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any
 import azure.functions as func
 from pydantic import BaseModel
 
-from crm_core.api.http import ApiError, Reply, RequestContext, Route, read_json, serve
+from crm_core.api.http import ApiError, Reply, RequestContext, Route, forbidden, read_json, serve
 
 ROLES = ("admin", "leader")
 
@@ -21,6 +25,7 @@ class StepOut(BaseModel):
     """One Message Master step."""
 
     id: int
+    team_leader_id: int | None = None  # the team's leader; null: the organisation's sequence
     sequence: str
     step: int
     day: int
@@ -69,8 +74,54 @@ def _out(row: Any) -> StepOut:
     return StepOut(**step_to_dict(row))
 
 
+TEAM_FIELD = "team_leader_id"
+
+
+def _step(ctx: RequestContext, *, edit: bool) -> Any:
+    """The step in the path if the actor may read it (404 otherwise, as for a missing one) and, with edit, change it."""
+    from crm_core import access
+    from crm_core.nurture import templates
+
+    try:
+        row = templates.get_step(ctx.db, _template_id(ctx))
+    except templates.TemplateError as exc:
+        raise _bad(exc) from None
+    if not access.can_read_step(ctx.actor, row):
+        raise ApiError(404, "not_found", f"there is no Message Master step {row.id}")
+    if edit and not access.can_edit_steps(ctx.actor, row.team_leader_id):
+        raise forbidden(_who_may_edit(row.team_leader_id))
+    return row
+
+
+def _who_may_edit(team_leader_id: int | None) -> str:
+    if team_leader_id is None:
+        return "only admins can change the organisation's Message Master"
+    return "team leaders can only change their own team's Message Master"
+
+
+def _team_of_new_step(ctx: RequestContext, body: dict[str, Any]) -> int | None:
+    """The team a new step goes to (the caller's own unless named), checked against what the caller may edit."""
+    from sqlalchemy import select
+
+    from crm_core import access
+    from crm_core.db.models import Role, User
+
+    actor = ctx.actor
+    if TEAM_FIELD not in body:
+        return actor.id if access.is_leader(actor) else None
+    team = body.pop(TEAM_FIELD)
+    if team is not None and (isinstance(team, bool) or not isinstance(team, int)):
+        raise ApiError(400, "validation_error", "team_leader_id must be a team leader's user id, or null")
+    if not access.can_edit_steps(actor, team):
+        raise forbidden(_who_may_edit(team))
+    if team is not None and ctx.db.scalar(select(User.id).where(User.id == team, User.role == Role.LEADER)) is None:
+        raise ApiError(400, "validation_error", f"user {team} is not a team leader")
+    return team
+
+
 def list_steps(ctx: RequestContext) -> Reply:
-    """GET /api/message-master[?sequence=post_demo]: every step in send order."""
+    """GET /api/message-master[?sequence=post_demo]: every step the caller may read, in send order."""
+    from crm_core import access
     from crm_core.nurture import templates
 
     sequence = (ctx.req.params or {}).get("sequence") or None
@@ -78,16 +129,18 @@ def list_steps(ctx: RequestContext) -> Reply:
         name = templates.check_sequence(sequence) if sequence else None
     except templates.TemplateError as exc:
         raise _bad(exc) from None
-    return Reply(StepList(items=[_out(r) for r in templates.list_steps(ctx.db, name)]))
+    rows = templates.list_steps(ctx.db, name, where=access.step_scope(ctx.actor))
+    return Reply(StepList(items=[_out(r) for r in rows]))
 
 
 def create_step(ctx: RequestContext) -> Reply:
-    """POST /api/message-master: add a step at the end of its sequence."""
+    """POST /api/message-master: add a step at the end of its team's (or the organisation's) sequence."""
     from crm_core.nurture import templates
 
     body = read_json(ctx.req)
+    team = _team_of_new_step(ctx, body)
     try:
-        row = templates.create_step(ctx.db, body, ctx.now())
+        row = templates.create_step(ctx.db, body, ctx.now(), team_leader_id=team)
     except templates.TemplateError as exc:
         raise _bad(exc) from None
     return Reply(_out(row), status=201)
@@ -95,37 +148,32 @@ def create_step(ctx: RequestContext) -> Reply:
 
 def get_step(ctx: RequestContext) -> Reply:
     """GET /api/message-master/{template_id}."""
-    from crm_core.nurture import templates
-
-    try:
-        return Reply(_out(templates.get_step(ctx.db, _template_id(ctx))))
-    except templates.TemplateError as exc:
-        raise _bad(exc) from None
+    return Reply(_out(_step(ctx, edit=False)))
 
 
 def update_step(ctx: RequestContext) -> Reply:
-    """PUT /api/message-master/{template_id}: change any fields (the others stay)."""
+    """PUT /api/message-master/{template_id}: change any fields (the others stay; the team stays)."""
     from crm_core.nurture import templates
 
-    template_id = _template_id(ctx)
+    row = _step(ctx, edit=True)
     body = read_json(ctx.req)
+    if TEAM_FIELD in body and body.pop(TEAM_FIELD) != row.team_leader_id:
+        raise ApiError(400, "validation_error", "a step stays in its sequence; add it to the other team's instead")
     try:
-        row = templates.update_step(ctx.db, template_id, body, ctx.now())
+        row = templates.update_step(ctx.db, row.id, body, ctx.now())
     except templates.TemplateError as exc:
         raise _bad(exc) from None
     return Reply(_out(row))
 
 
 def delete_step(ctx: RequestContext) -> Reply:
-    """DELETE /api/message-master/{template_id}: remove a step and cancel its pending reminders."""
+    """DELETE /api/message-master/{template_id}: remove a step and cancel the caller's team's pending reminders."""
+    from crm_core import access
     from crm_core.nurture import templates
 
-    template_id = _template_id(ctx)
-    try:
-        cancelled = templates.delete_step(ctx.db, template_id, ctx.now())
-    except templates.TemplateError as exc:
-        raise _bad(exc) from None
-    return Reply(StepDeleted(id=template_id, cancelled_reminders=cancelled))
+    row = _step(ctx, edit=True)
+    cancelled = templates.delete_step(ctx.db, row.id, ctx.now(), follow_ups=access.follow_up_scope(ctx.actor))
+    return Reply(StepDeleted(id=row.id, cancelled_reminders=cancelled))
 
 
 _COMMON: dict[str, Any] = {"tag": "message-master", "roles": ROLES}
@@ -146,7 +194,7 @@ ROUTES: dict[str, Route] = {
             "create_message_master",
             "POST",
             "/message-master",
-            "Add a Message Master step",
+            "Add a Message Master step (to the caller's own sequence unless team_leader_id says otherwise)",
             create_step,
             StepOut,
             status=201,

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_, select
 
+from crm_core.access import is_admin, lead_scope
 from crm_core.api.http import Reply, RequestContext
-from crm_core.api.policy import is_admin, lead_scope
 from crm_core.api.schemas import (
     OverdueEvent,
     OverdueFollowUp,

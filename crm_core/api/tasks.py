@@ -32,7 +32,7 @@ def date_range(query: TasksQuery, today: date) -> tuple[date, date]:
 def list_tasks(ctx: RequestContext) -> Reply:
     """Upcoming meetings, demos and follow-ups of a user in a date range (team time zone), in time order."""
     session, actor = ctx.db, ctx.actor
-    target = visible_user(session, actor, find_by_username(session, ctx.path.username))
+    target = visible_user(actor, find_by_username(session, ctx.path.username))
     tz = ctx.container.settings.tz
     start, end = date_range(ctx.query, ctx.now().astimezone(tz).date())
     lo = datetime.combine(start, time(0), tz).astimezone(UTC)

@@ -1,4 +1,7 @@
-"""`templates add | list | edit | delete | enable | disable | default`: manage Message Master steps."""
+"""`templates add | list | edit | delete | enable | disable | default`: manage Message Master steps.
+
+The command line is the operator's door: it acts as an admin (any team's steps, or the organisation's).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ def register(sub: Any) -> None:
     add.add_argument("--filename", help="the attachment's file name (default: from the URL)")
     add.add_argument("--mime", help="the attachment's MIME type (default: guessed from the file name)")
     add.add_argument("--sequence", default="post_demo", help="sequence name (default post_demo)")
+    add.add_argument("--team", metavar="LEADER", help="the team leader's username (default: the organisation's)")
     add.set_defaults(func=_add)
     ls = tsub.add_parser("list", help="list the steps in send order")
     ls.add_argument("--sequence", help="only this sequence")
@@ -62,12 +66,26 @@ def _add(args: argparse.Namespace) -> int:
         fields.update(filename=args.filename, mime=args.mime)
     try:
         with c.database.transaction() as session:
-            row = step_to_dict(create_step(session, fields, c.clock.now()))
+            team = _team_leader(session, args.team) if args.team else None
+            row = step_to_dict(create_step(session, fields, c.clock.now(), team_leader_id=team))
     except TemplateError as exc:
         raise _fail(exc) from None
     extra = f", attachment {row['filename']} ({row['mime']})" if row["attachment_url"] else ""
-    print(f"added step id={row['id']} to {row['sequence']}: day {row['day']} at {row['time']}{extra}")
+    whose = f"{args.team.lower()}'s team's " if args.team else ""
+    print(f"added step id={row['id']} to {whose}{row['sequence']}: day {row['day']} at {row['time']}{extra}")
     return 0
+
+
+def _team_leader(session: Any, username: str) -> int:
+    """The id of the team leader with this username (TemplateError when there is none)."""
+    from crm_core.accounts import find_by_username
+    from crm_core.db.models import Role
+    from crm_core.nurture.templates import TemplateError
+
+    user = find_by_username(session, username)
+    if user is None or user.role != Role.LEADER:
+        raise TemplateError(f"{username!r} is not a team leader")
+    return user.id
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -78,18 +96,25 @@ def _list(args: argparse.Namespace) -> int:
         sequence = check_sequence(args.sequence) if args.sequence else None
     except TemplateError as exc:
         raise _fail(exc) from None
+    from sqlalchemy import select
+
+    from crm_core.db.models import User
+
     with container().database.transaction() as session:
         rows = [step_to_dict(r) for r in list_steps(session, sequence)]
+        leaders = {r["team_leader_id"] for r in rows} - {None}
+        names = {i: u for i, u in session.execute(select(User.id, User.username).where(User.id.in_(leaders)))}
     if not rows:
         print("no steps yet; `python -m crm_core templates default` creates the default post-demo sequence")
         return 0
-    print(f"{'id':>4}  {'sequence':<12} {'day':>3}  {'time':<5}  {'active':<6} {'attachment':<24} text")
+    print(f"{'id':>4}  {'team':<10} {'sequence':<12} {'day':>3}  {'time':<5}  {'active':<6} {'attachment':<24} text")
     for r in rows:
         text = " ".join(r["text"].split())
         text = text if len(text) <= 60 else text[:57] + "..."
         attachment = r["filename"] or ""
+        team = names.get(r["team_leader_id"], "?") if r["team_leader_id"] is not None else "(org)"
         print(
-            f"{r['id']:>4}  {r['sequence']:<12} {r['day']:>3}  {r['time']:<5}  {r['active']!s:<6} "
+            f"{r['id']:>4}  {team:<10} {r['sequence']:<12} {r['day']:>3}  {r['time']:<5}  {r['active']!s:<6} "
             f"{attachment:<24} {text}"
         )
     return 0

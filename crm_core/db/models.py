@@ -20,6 +20,7 @@ from sqlalchemy import (
     Unicode,
     UnicodeText,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -195,13 +196,33 @@ class Activity(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+_ORG_STEP = text("team_leader_id IS NULL")
+
+
 class MessageTemplate(Base):
-    """A Message Master step: day offset, send time, text with placeholders, optional attachment."""
+    """A Message Master step of a team's sequence (or the organisation's): day offset, send time, text, attachment.
+
+    Step numbers are unique per (team, sequence). The organisation's steps have no team; a unique constraint does
+    not compare NULLs alike on every database, so they get their own filtered unique index.
+    """
 
     __tablename__ = "message_master"
-    __table_args__ = (UniqueConstraint("sequence", "step", name="uq_message_master_sequence_step"),)
+    __table_args__ = (
+        UniqueConstraint("team_leader_id", "sequence", "step", name="uq_message_master_team_sequence_step"),
+        Index(
+            "uq_message_master_org_sequence_step",
+            "sequence",
+            "step",
+            unique=True,
+            sqlite_where=_ORG_STEP,
+            postgresql_where=_ORG_STEP,
+            mssql_where=_ORG_STEP,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The leader whose team the step belongs to (crm_core.access); NULL: the organisation's sequence.
+    team_leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sequence: Mapped[str] = mapped_column(Unicode(64), default="post_demo")
     step: Mapped[int] = mapped_column(Integer)
     day_offset: Mapped[int] = mapped_column(Integer)

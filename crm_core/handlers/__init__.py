@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Integer, cast, literal_column, null, select, union_all
 
+from crm_core.access import visible_leads
 from crm_core.commands import Command, Intent, ParseResult
 from crm_core.db.models import ConversationState, Lead, User
 from crm_core.handlers import activities, confirm, events, leads, queries
@@ -24,7 +25,7 @@ from crm_core.handlers.common import Awaiting, Request, clear_state, load_state
 from crm_core.handlers.context import HandlerContext
 from crm_core.handlers.texts import t
 from crm_core.handlers.yesno import is_no, is_yes
-from crm_core.matching import company_key, has_devanagari, match_lead, visible_leads_query
+from crm_core.matching import company_key, has_devanagari, match_lead
 from crm_core.ports import ParseContext, Parser
 
 __all__ = ["HANDLERS", "HandlerContext", "RespondOutcome", "respond", "run_all", "run_command"]
@@ -182,7 +183,7 @@ def parse_context(ctx: HandlerContext, state: ConversationState | None = None) -
         cast(null(), Integer).label("i"),
     ).where(User.active.is_(True))
     recent_stmt = (
-        visible_leads_query(session, ctx.sender)
+        visible_leads(ctx.sender)
         .with_only_columns(
             Lead.company.label("v"),
             literal_column("1", Integer).label("k"),

@@ -1,4 +1,4 @@
-"""What the handlers share: the request, finding the lead, permissions, conversation state, formatting."""
+"""What the handlers share: the request, finding the lead (only in the sender's scope), conversation state, formats."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 
+from crm_core.access import find_visible_lead, may_assign
 from crm_core.commands import Command
 from crm_core.db.models import ConversationState, Lead, LeadStatus, User
 from crm_core.handlers.context import HandlerContext
 from crm_core.handlers.texts import status_label, t
-from crm_core.matching import can_act_on, find_lead, find_lead_anywhere, find_user
+from crm_core.matching import find_lead, find_user
 
 CHOICE_TTL = timedelta(hours=2)
 CONFIRM_TTL = timedelta(hours=2)
@@ -86,26 +87,25 @@ def clear_state(ctx: HandlerContext) -> None:
 
 
 def resolve_lead(ctx: HandlerContext, req: Request) -> Lead | None:
-    """The lead a command is about, or None after replying (ask which, numbered choice, not found, refused)."""
+    """The lead a command is about, or None after replying (ask which, numbered choice, not found).
+
+    Only leads in the sender's scope are ever found (crm_core.access): any other lead, by name or by an id kept
+    in the conversation state, gets the same answer as a lead that does not exist.
+    """
     if req.lead_id is not None:
-        lead = ctx.session.get(Lead, req.lead_id)
+        lead = find_visible_lead(ctx.session, ctx.sender, req.lead_id)
         if lead is None:
             ctx.reply(t(ctx, "lead_gone"))
-            return None
-        return lead if allowed(ctx, lead) else None
+        return lead
     company = req.command.company
     if not company:
         ctx.reply(t(ctx, "which_lead"))
         return None
     match = find_lead(ctx.session, ctx.sender, company)
     if match.lead is not None:
-        return match.lead if allowed(ctx, match.lead) else None
+        return match.lead
     if match.ambiguous:
         ask_choice(ctx, req.command, match.candidates)
-        return None
-    elsewhere = find_lead_anywhere(ctx.session, company)
-    if elsewhere is not None:
-        refuse(ctx, elsewhere)
         return None
     if match.suggestion is not None:
         ctx.reply(t(ctx, "lead_not_found_suggest", company=company, suggestion=match.suggestion.company))
@@ -129,30 +129,21 @@ def ask_choice(ctx: HandlerContext, command: Command, leads: list[Lead]) -> None
     ctx.reply(t(ctx, "choose_lead", company=command.company or "", options="\n".join(lines), n=len(leads)))
 
 
-def allowed(ctx: HandlerContext, lead: Lead) -> bool:
-    """Whether the sender may act on the lead; replies with a refusal when not."""
-    if can_act_on(ctx.session, ctx.sender, lead):
-        return True
-    refuse(ctx, lead)
-    return False
-
-
-def refuse(ctx: HandlerContext, lead: Lead) -> None:
-    """Tell the sender they may not act on a lead (nothing is changed)."""
-    ctx.reply(t(ctx, "not_allowed", company=lead.company, owner=owner_name(ctx, lead)))
-
-
 def owner_name(ctx: HandlerContext, lead: Lead) -> str:
     """The lead owner's name."""
     owner = ctx.session.get(User, lead.owner_id)
     return owner.name if owner else "?"
 
 
-def resolve_user(ctx: HandlerContext, name: str) -> User | None:
-    """A team member by name, or None after replying (unknown or ambiguous name)."""
+def resolve_assignee(ctx: HandlerContext, name: str) -> User | None:
+    """The person the sender names to take on work, or None after replying (unknown, ambiguous, or outside the
+    sender's team: only admins hand work across teams — crm_core.access.may_assign)."""
     match = find_user(ctx.session, name)
     if match.user is not None:
-        return match.user
+        if may_assign(ctx.sender, match.user):
+            return match.user
+        ctx.reply(t(ctx, "assignee_outside_team", name=match.user.name))
+        return None
     if match.candidates:
         names = ", ".join(f"{u.name} (@{u.username})" for u in match.candidates)
         ctx.reply(t(ctx, "user_ambiguous", name=name, names=names))

@@ -1,4 +1,5 @@
-"""What every handler gets: the open transaction, the sender, the clock, settings, and ways to record output."""
+"""What every handler gets: the open transaction, the sender, the clock, settings, the nurture port, and ways to
+record output."""
 
 from __future__ import annotations
 
@@ -11,7 +12,30 @@ from sqlalchemy.orm import Session
 from crm_core.clock import Clock
 from crm_core.db.models import Activity, ConversationState, Lead, Outbox, User
 from crm_core.outbox import Attachment, record
+from crm_core.ports import Nurture
 from crm_core.settings import Settings
+
+
+class SequenceNurture:
+    """The real Nurture port: crm_core.nurture.sequence, imported on first use (not at cold start)."""
+
+    def start_sequence(self, session: Session, **kw: Any) -> int:
+        """crm_core.nurture.sequence.start_sequence."""
+        from crm_core.nurture import sequence
+
+        return sequence.start_sequence(session, **kw)
+
+    def move_pending(self, session: Session, **kw: Any) -> int:
+        """crm_core.nurture.sequence.move_pending."""
+        from crm_core.nurture import sequence
+
+        return sequence.move_pending(session, **kw)
+
+    def cancel_pending(self, session: Session, **kw: Any) -> int:
+        """crm_core.nurture.sequence.cancel_pending."""
+        from crm_core.nurture import sequence
+
+        return sequence.cancel_pending(session, **kw)
 
 
 @dataclass
@@ -35,6 +59,7 @@ class HandlerContext:
     # history entries were written and the last conversation state saved.
     logged: int = 0
     saved_state: ConversationState | None = None
+    nurture: Nurture = field(default_factory=SequenceNurture)  # the follow-ups; tests pass a fake
 
     def now(self) -> datetime:
         """The current moment (UTC)."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, null, select
 
+from crm_core.access import in_scope
 from crm_core.db.models import Event, Lead, LeadStatus, User
 from crm_core.handlers.common import (
     Request,
@@ -13,8 +14,8 @@ from crm_core.handlers.common import (
     fmt_time,
     fmt_when,
     lead_details_text,
+    resolve_assignee,
     resolve_lead,
-    resolve_user,
     team_tz,
 )
 from crm_core.handlers.context import HandlerContext
@@ -47,14 +48,22 @@ def _start_time(ctx: HandlerContext, req: Request) -> tuple[datetime | None, boo
     return start, True
 
 
-def _clashes(ctx: HandlerContext, assignee: User, start: datetime, exclude: int | None) -> list[Event]:
-    stmt = select(Event).where(
-        Event.assignee_id == assignee.id,
-        Event.status == "scheduled",
-        Event.starts_at > start - CLASH_WINDOW,
-        Event.starts_at < start + CLASH_WINDOW,
+def _clashes(
+    ctx: HandlerContext, assignee: User, start: datetime, exclude: int | None
+) -> list[tuple[Event, str | None]]:
+    """The assignee's other events near start, each with its lead's company — None when the sender may not see it."""
+    visible = case((in_scope(ctx.sender) == 1, Lead.company), else_=null())
+    stmt = (
+        select(Event, visible)
+        .join(Lead, Lead.id == Event.lead_id)
+        .where(
+            Event.assignee_id == assignee.id,
+            Event.status == "scheduled",
+            Event.starts_at > start - CLASH_WINDOW,
+            Event.starts_at < start + CLASH_WINDOW,
+        )
     )
-    return [e for e in ctx.session.scalars(stmt.order_by(Event.starts_at)) if e.id != exclude]
+    return [(e, company) for e, company in ctx.session.execute(stmt.order_by(Event.starts_at)) if e.id != exclude]
 
 
 def _scheduled(ctx: HandlerContext, lead: Lead, kind: str) -> list[Event]:
@@ -74,7 +83,7 @@ def _schedule(ctx: HandlerContext, req: Request, kind: str, *, move: bool) -> Le
     existing = _scheduled(ctx, lead, kind)
     event = existing[0] if move and existing else None
     if cmd.assignee:
-        assignee = resolve_user(ctx, cmd.assignee)
+        assignee = resolve_assignee(ctx, cmd.assignee)
         if assignee is None:
             return lead
     else:
@@ -184,15 +193,14 @@ def _schedule(ctx: HandlerContext, req: Request, kind: str, *, move: bool) -> Le
             )
     if defaulted:
         lines.append(t(ctx, "default_time_note", time=fmt_time(start.astimezone(team_tz(ctx)))))
-    for clash in clashes:
-        other = ctx.session.get(Lead, clash.lead_id)
+    for clash, company in clashes:
         lines.append(
             t(
                 ctx,
-                "clash_warning",
+                "clash_warning" if company is not None else "clash_warning_hidden",
                 name=assignee.name,
                 kind=kind_label(ctx.lang, clash.kind).lower(),
-                company=other.company if other else "?",
+                company=company,
                 when=fmt_time(clash.starts_at.astimezone(team_tz(ctx))),
             )
         )
@@ -293,9 +301,7 @@ def _done(ctx: HandlerContext, req: Request, kind: str) -> Lead | None:
     ]
     owner = ctx.session.get(User, lead.owner_id)
     if kind == "demo" and owner is not None and lead.status not in LeadStatus.CLOSED:
-        from crm_core.nurture.sequence import start_sequence
-
-        started = start_sequence(
+        started = ctx.nurture.start_sequence(
             ctx.session,
             lead=lead,
             assignee=owner,

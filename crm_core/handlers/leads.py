@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import or_, select
 
+from crm_core.access import in_scope, is_leader
 from crm_core.commands import REQUIRED_DETAILS, Command, Details
 from crm_core.db.models import Event, Lead, LeadStatus, User
 from crm_core.handlers.common import (
@@ -15,8 +18,8 @@ from crm_core.handlers.common import (
     clear_state,
     lead_details_text,
     owner_name,
+    resolve_assignee,
     resolve_lead,
-    resolve_user,
     save_state,
 )
 from crm_core.handlers.context import HandlerContext
@@ -31,8 +34,21 @@ _EXAMPLE = {
 }
 
 
-def find_duplicate(ctx: HandlerContext, command: Command) -> tuple[Lead, str] | None:
-    """An existing lead with the same phone (E.164) or the same company key, and which of the two matched."""
+@dataclass(frozen=True)
+class Duplicate:
+    """An existing lead like the new one: which (when the sender may see it) and what matched."""
+
+    lead: Lead | None  # None: it is outside the sender's scope, and must not be named
+    why: str  # "dup_same_phone" | "dup_same_company"
+
+
+def find_duplicate(ctx: HandlerContext, command: Command) -> Duplicate | None:
+    """An existing lead anywhere in the organisation with the same phone (E.164) or company key.
+
+    The whole organisation is searched (the same client must not be taken twice), but a duplicate outside the
+    sender's scope comes back without its lead: whether any such lead exists wins over any visible one (one query,
+    hidden ones first), since "create it anyway" would still duplicate the hidden one.
+    """
     conditions = []
     if command.phone:
         conditions.append(Lead.phone == command.phone)
@@ -41,10 +57,22 @@ def find_duplicate(ctx: HandlerContext, command: Command) -> tuple[Lead, str] | 
         conditions.append(Lead.company_key == key)
     if not conditions:
         return None
-    lead = ctx.session.scalars(select(Lead).where(or_(*conditions)).order_by(Lead.id)).first()
-    if lead is None:
+    visible = in_scope(ctx.sender)
+    row = ctx.session.execute(
+        select(Lead, visible.label("visible")).where(or_(*conditions)).order_by(visible, Lead.id).limit(1)
+    ).first()
+    if row is None:
         return None
-    return lead, ("dup_same_phone" if command.phone and lead.phone == command.phone else "dup_same_company")
+    lead, is_visible = row
+    why = "dup_same_phone" if command.phone and lead.phone == command.phone else "dup_same_company"
+    return Duplicate(lead if is_visible else None, why)
+
+
+def _refuse_hidden_duplicate(ctx: HandlerContext, duplicate: Duplicate) -> None:
+    """The whole reply for a duplicate the sender may not see: that it exists, and whom to ask — nothing else."""
+    ask = t(ctx, "ask_an_admin" if is_leader(ctx.sender) else "ask_your_leader")
+    which = "duplicate_elsewhere_phone" if duplicate.why == "dup_same_phone" else "duplicate_elsewhere_company"
+    ctx.reply(t(ctx, which, ask=ask))
 
 
 def new_lead(ctx: HandlerContext, req: Request) -> Lead | None:
@@ -56,33 +84,26 @@ def new_lead(ctx: HandlerContext, req: Request) -> Lead | None:
         return None
     owner = ctx.sender
     if cmd.assignee:
-        found = resolve_user(ctx, cmd.assignee)
+        found = resolve_assignee(ctx, cmd.assignee)
         if found is None:
             return None
         owner = found
-    if not req.confirmed:
-        duplicate = find_duplicate(ctx, cmd.model_copy(update={"company": company}))
-        if duplicate is not None:
-            lead, why = duplicate
-            save_state(
-                ctx,
-                Awaiting.CONFIRM_DUPLICATE,
-                ttl=CONFIRM_TTL,
-                lead=lead,
-                data={"command": cmd.model_dump(mode="json")},
-            )
-            ctx.reply(
-                t(
-                    ctx,
-                    "duplicate_found",
-                    company=lead.company,
-                    why=t(ctx, why),
-                    owner=owner_name(ctx, lead),
-                    status=status_label(ctx.lang, lead.status),
-                ),
-                lead=lead,
-            )
-            return lead
+    duplicate = find_duplicate(ctx, cmd.model_copy(update={"company": company}))
+    if duplicate is not None and duplicate.lead is None:  # checked again after a "yes": never overridden
+        _refuse_hidden_duplicate(ctx, duplicate)
+        return None
+    if duplicate is not None and duplicate.lead is not None and not req.confirmed:
+        lead = duplicate.lead
+        save_state(
+            ctx, Awaiting.CONFIRM_DUPLICATE, ttl=CONFIRM_TTL, lead=lead, data={"command": cmd.model_dump(mode="json")}
+        )
+        status = status_label(ctx.lang, lead.status)
+        why = t(ctx, duplicate.why)
+        ctx.reply(
+            t(ctx, "duplicate_found", company=lead.company, why=why, owner=owner_name(ctx, lead), status=status),
+            lead=lead,
+        )
+        return lead
     now = ctx.now()
     lead = Lead(
         company=company,
@@ -197,7 +218,7 @@ def reassign_lead(ctx: HandlerContext, req: Request) -> Lead | None:
     if not req.command.assignee:
         ctx.reply(t(ctx, "reassign_need_user", company=lead.company), lead=lead)
         return lead
-    new_owner = resolve_user(ctx, req.command.assignee)
+    new_owner = resolve_assignee(ctx, req.command.assignee)
     if new_owner is None:
         return lead
     old_owner = ctx.session.get(User, lead.owner_id)
@@ -215,9 +236,7 @@ def reassign_lead(ctx: HandlerContext, req: Request) -> Lead | None:
     for event in events:
         event.assignee_id = new_owner.id
         event.updated_at = now
-    from crm_core.nurture.sequence import move_pending
-
-    moved = move_pending(ctx.session, lead=lead, new_owner=new_owner, actor_id=ctx.sender.id, now=now)
+    moved = ctx.nurture.move_pending(ctx.session, lead=lead, new_owner=new_owner, actor_id=ctx.sender.id, now=now)
     followups = _count(moved)
     old_name = old_owner.name if old_owner else "?"
     ctx.log(
@@ -282,9 +301,9 @@ def _close(ctx: HandlerContext, req: Request, status: str) -> Lead | None:
     note = req.command.note
     if status == LeadStatus.LOST:
         lead.lost_reason = note
-    from crm_core.nurture.sequence import cancel_pending
-
-    cancelled = _count(cancel_pending(ctx.session, lead=lead, actor_id=ctx.sender.id, now=now, reason=f"lead {status}"))
+    cancelled = _count(
+        ctx.nurture.cancel_pending(ctx.session, lead=lead, actor_id=ctx.sender.id, now=now, reason=f"lead {status}")
+    )
     open_events = select(Event).where(Event.lead_id == lead.id, Event.status == "scheduled")
     cancelled_events = list(ctx.session.scalars(open_events))
     for event in cancelled_events:

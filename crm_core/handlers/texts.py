@@ -39,7 +39,7 @@ _DETAIL = {
 
 TEXTS: dict[str, dict[str, str]] = {
     # finding records
-    "lead_gone": {"en": "That lead no longer exists.", "hi": "वह लीड अब मौजूद नहीं है।"},
+    "lead_gone": {"en": "I can't find that lead any more.", "hi": "वह लीड अब नहीं मिल रही।"},
     "which_lead": {
         "en": "Which lead? Please name the company, e.g. _Status of Acme Pvt Ltd_.",
         "hi": "कौन सी लीड? कंपनी का नाम लिखिए, जैसे _Acme Pvt Ltd का स्टेटस_।",
@@ -60,9 +60,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Please reply with a number from 1 to {n}, or send a new command.",
         "hi": "कृपया 1 से {n} तक का नंबर भेजिए, या नया कमांड भेजिए।",
     },
-    "not_allowed": {
-        "en": "Sorry, *{company}* belongs to {owner} — you can't change it. Nothing was changed.",
-        "hi": "माफ़ कीजिए, *{company}* {owner} की लीड है — आप इसे नहीं बदल सकते। कुछ नहीं बदला गया।",
+    "assignee_outside_team": {
+        "en": "*{name}* is not in your team, so I can't give them this. Nothing was changed.",
+        "hi": "*{name}* आपकी टीम में नहीं हैं, इसलिए यह उन्हें नहीं दे सकते। कुछ नहीं बदला गया।",
     },
     "user_not_found": {
         "en": "I don't know a team member called *{name}*. Nothing was changed.",
@@ -83,6 +83,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi": "⚠️ *{company}* पहले से मौजूद है ({why}), मालिक {owner}, स्टेटस {status}।\n"
         "फिर भी नई लीड बनानी है तो *हाँ* भेजिए, नहीं तो *नहीं*।",
     },
+    # A duplicate the sender may not see: these sentences are the whole reply, and name nothing (crm_core.access).
+    "duplicate_elsewhere_phone": {
+        "en": "A lead with this phone already exists — {ask}.",
+        "hi": "इस फ़ोन नंबर की लीड पहले से मौजूद है — {ask}।",
+    },
+    "duplicate_elsewhere_company": {
+        "en": "A lead with this company name already exists — {ask}.",
+        "hi": "इस कंपनी के नाम की लीड पहले से मौजूद है — {ask}।",
+    },
+    "ask_your_leader": {"en": "ask your leader", "hi": "अपने लीडर से पूछिए"},
+    "ask_an_admin": {"en": "ask an admin", "hi": "एडमिन से पूछिए"},
     "dup_same_phone": {"en": "same phone", "hi": "वही फ़ोन"},
     "dup_same_company": {"en": "same company", "hi": "वही कंपनी"},
     "duplicate_dropped": {
@@ -160,6 +171,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "clash_warning": {
         "en": "⚠️ {name} already has a {kind} with *{company}* at {when}.",
         "hi": "⚠️ {name} की {when} पर *{company}* के साथ {kind} पहले से है।",
+    },
+    "clash_warning_hidden": {  # the clashing event is on a lead the sender may not see: no company named
+        "en": "⚠️ {name} already has another {kind} at {when}.",
+        "hi": "⚠️ {name} की {when} पर एक और {kind} पहले से है।",
     },
     "event_notify": {
         "en": "📅 {kind} with *{company}* on *{when}* (set by {sender}).\n{details}",

@@ -1,5 +1,9 @@
 """The post-demo nurture sequence: one WhatsApp reminder per active step, to the lead's assignee, as outbox rows.
 
+The steps are the assignee's team's post-demo sequence when that team has one (any steps, active or not: a team
+that disabled them all has switched its follow-ups off), else the organisation's. No steps means no follow-ups:
+nothing is created on the fly (crm_core.nurture.templates).
+
 Each reminder is rendered when it is scheduled: a short header naming the lead, then the exact text to forward
 (placeholders filled), with the step's attachment on the row. Rows are found again by their dedupe key
 `nurture:{lead}:{demo event}:{step}`, which makes scheduling idempotent (a demo marked done twice schedules once).
@@ -10,11 +14,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from crm_core.access import team_of
 from crm_core.db.models import Activity, Lead, LeadStatus, MessageTemplate, Outbox, OutboxStatus, User
-from crm_core.nurture.templates import DEFAULT_SEQUENCE, ensure_default_sequence, list_steps, render
+from crm_core.nurture.templates import DEFAULT_SEQUENCE, list_steps, of_team, render
 from crm_core.outbox import Attachment, record
 from crm_core.phones import pretty
 from crm_core.settings import Settings
@@ -63,6 +68,16 @@ def _when(at: datetime, settings: Settings) -> str:
     return f"{local.day} {local.strftime('%b')} {local.strftime('%I:%M %p').lstrip('0')}"
 
 
+def steps_for(session: Session, assignee: User) -> tuple[int | None, list[MessageTemplate]]:
+    """The sequence a demo done schedules for the assignee: (its team, or None for the organisation's; its active
+    steps in send order). One query for both candidate sequences."""
+    team = team_of(assignee)
+    scope = or_(of_team(None), of_team(team)) if team is not None else of_team(None)
+    rows = list_steps(session, DEFAULT_SEQUENCE, where=scope)
+    chosen = team if any(r.team_leader_id == team for r in rows) else None
+    return chosen, [r for r in rows if r.team_leader_id == chosen and r.active]
+
+
 def _pending(session: Session, lead_id: int) -> list[Outbox]:
     return list(
         session.scalars(
@@ -83,15 +98,14 @@ def start_sequence(
     now: datetime,
     settings: Settings,
 ) -> int:
-    """Schedule one reminder per active post-demo step for the assignee; returns how many were scheduled.
+    """Schedule one reminder per active post-demo step (steps_for) for the assignee; returns how many were scheduled.
 
     Idempotent per demo: steps already scheduled for this demo are skipped. Pending reminders left from an
     earlier demo of the same lead are cancelled first (the newer demo restarts the follow-ups).
     """
     if lead.status in LeadStatus.CLOSED:
         return 0
-    ensure_default_sequence(session, now)
-    steps = list_steps(session, DEFAULT_SEQUENCE, active_only=True)
+    team, steps = steps_for(session, assignee)
     if not steps:
         return 0
     keys = {t.id: dedupe_key(lead.id, demo_event_id, t.id) for t in steps}
@@ -133,6 +147,7 @@ def start_sequence(
                 dedupe_key=keys[template.id],
                 data={
                     "sequence": DEFAULT_SEQUENCE,
+                    "team_leader_id": team,
                     "step": number,
                     "of": len(steps),
                     "day": template.day_offset,

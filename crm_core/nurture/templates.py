@@ -1,7 +1,12 @@
 """Message Master: the steps of nurture sequences (day offset, send time, text, attachment), validated CRUD.
 
-A step's text may use only `{contact_name}`, `{company}` and `{assignee}`; literal braces are written `{{ }}`.
-Every bad field raises TemplateError (a ValueError) with one clear sentence, and nothing is changed.
+A step belongs to a team's sequence (`team_leader_id`, the team's leader) or to the organisation's (None); who may
+read or change which is decided in crm_core.access, and the callers (API, CLI) apply it. A step's text may use
+only `{contact_name}`, `{company}` and `{assignee}`; literal braces are written `{{ }}`. Every bad field raises
+TemplateError (a ValueError) with one clear sentence, and nothing is changed.
+
+There is no implicit default: a sequence with no steps sends nothing. The default post-demo steps are created
+only when asked for (`templates default`, `demo seed`), never behind an admin's back.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from datetime import time as dtime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.orm import Session
 
 from crm_core.db.models import MessageTemplate, Outbox, OutboxStatus
@@ -198,17 +203,44 @@ def render(text: str, *, contact_name: str | None, company: str, assignee: str) 
     )
 
 
-def list_steps(session: Session, sequence: str | None = None, *, active_only: bool = False) -> list[MessageTemplate]:
-    """Steps in send order (sequence, day, time, id), optionally of one sequence and only active ones."""
+def of_team(team_leader_id: int | None) -> ColumnElement[bool]:
+    """SQL condition on MessageTemplate: the steps of one team's sequences (None: the organisation's)."""
+    column = MessageTemplate.team_leader_id
+    return column.is_(None) if team_leader_id is None else column == team_leader_id
+
+
+def list_steps(
+    session: Session,
+    sequence: str | None = None,
+    *,
+    active_only: bool = False,
+    where: ColumnElement[bool] | None = None,
+) -> list[MessageTemplate]:
+    """Steps in send order (the organisation's first, then by team; sequence, day, time, id), optionally of one
+    sequence, only active ones, and only those matching `where` (e.g. crm_core.access.step_scope, of_team)."""
     stmt = select(MessageTemplate)
     if sequence is not None:
         stmt = stmt.where(MessageTemplate.sequence == sequence)
     if active_only:
         stmt = stmt.where(MessageTemplate.active.is_(True))
+    if where is not None:
+        stmt = stmt.where(where)
     stmt = stmt.order_by(
-        MessageTemplate.sequence, MessageTemplate.day_offset, MessageTemplate.send_time, MessageTemplate.id
+        case((MessageTemplate.team_leader_id.is_(None), 0), else_=1),
+        MessageTemplate.team_leader_id,
+        MessageTemplate.sequence,
+        MessageTemplate.day_offset,
+        MessageTemplate.send_time,
+        MessageTemplate.id,
     )
     return list(session.scalars(stmt))
+
+
+def _next_step(session: Session, team_leader_id: int | None, sequence: str) -> int:
+    last = session.scalar(
+        select(func.max(MessageTemplate.step)).where(of_team(team_leader_id), MessageTemplate.sequence == sequence)
+    )
+    return int(last or 0) + 1
 
 
 def get_step(session: Session, template_id: int) -> MessageTemplate:
@@ -219,11 +251,18 @@ def get_step(session: Session, template_id: int) -> MessageTemplate:
     return row
 
 
-def create_step(session: Session, fields: dict[str, Any], now: datetime) -> MessageTemplate:
-    """Validate and add a step at the end of its sequence."""
+def create_step(
+    session: Session, fields: dict[str, Any], now: datetime, *, team_leader_id: int | None = None
+) -> MessageTemplate:
+    """Validate and add a step at the end of a team's (or, with None, the organisation's) sequence."""
     step = validate_step(fields)
-    last = session.scalar(select(func.max(MessageTemplate.step)).where(MessageTemplate.sequence == step.sequence))
-    row = MessageTemplate(sequence=step.sequence, step=int(last or 0) + 1, created_at=now, updated_at=now)
+    row = MessageTemplate(
+        team_leader_id=team_leader_id,
+        sequence=step.sequence,
+        step=_next_step(session, team_leader_id, step.sequence),
+        created_at=now,
+        updated_at=now,
+    )
     _apply(row, step)
     session.add(row)
     session.flush()
@@ -235,8 +274,7 @@ def update_step(session: Session, template_id: int, fields: dict[str, Any], now:
     row = get_step(session, template_id)
     step = validate_step(fields, row)
     if step.sequence != row.sequence:
-        last = session.scalar(select(func.max(MessageTemplate.step)).where(MessageTemplate.sequence == step.sequence))
-        row.step = int(last or 0) + 1
+        row.step = _next_step(session, row.team_leader_id, step.sequence)
     _apply(row, step)
     row.updated_at = now
     session.flush()
@@ -252,12 +290,18 @@ def set_active(session: Session, template_id: int, active: bool, now: datetime) 
     return row
 
 
-def delete_step(session: Session, template_id: int, now: datetime) -> int:
-    """Delete a step; its pending reminders are cancelled and past ones keep their text. Returns cancelled count."""
+def delete_step(
+    session: Session, template_id: int, now: datetime, *, follow_ups: ColumnElement[bool] | None = None
+) -> int:
+    """Delete a step; returns how many of its pending reminders were cancelled.
+
+    Only the pending reminders matching `follow_ups` (crm_core.access.follow_up_scope: the deleting user's team's;
+    all when None) are cancelled. The others, like the ones already sent, keep their text and are still sent: a
+    lead moved to another team keeps the follow-ups it was promised.
+    """
     row = get_step(session, template_id)
-    pending = list(
-        session.scalars(select(Outbox).where(Outbox.template_id == row.id, Outbox.status == OutboxStatus.PENDING))
-    )
+    stmt = select(Outbox).where(Outbox.template_id == row.id, Outbox.status == OutboxStatus.PENDING)
+    pending = list(session.scalars(stmt.where(follow_ups) if follow_ups is not None else stmt))
     for out in pending:
         out.status = OutboxStatus.CANCELLED
         out.data = {**(out.data or {}), "cancelled_at": now.isoformat(), "cancel_reason": "step deleted"}
@@ -330,7 +374,8 @@ DEFAULT_BROCHURE_URL = "https://example.com/brochures/product-brochure.pdf"
 
 
 def ensure_default_sequence(session: Session, now: datetime | None = None, brochure_url: str | None = None) -> int:
-    """Create the default post-demo sequence (day 1 brochure, day 3 case study, day 7 proposal) when it has no steps.
+    """Create the organisation's default post-demo sequence (day 1 brochure, day 3 case study, day 7 proposal)
+    when it has no steps. Only on request (`templates default`, `demo seed`): marking a demo done never seeds.
 
     `brochure_url` replaces the placeholder brochure link (change it with `templates`/the API before going live).
     Returns how many steps were created (0 when the sequence already has steps, active or not).
@@ -338,7 +383,9 @@ def ensure_default_sequence(session: Session, now: datetime | None = None, broch
     from crm_core.db.models import utcnow
 
     exists = session.scalar(
-        select(func.count()).select_from(MessageTemplate).where(MessageTemplate.sequence == DEFAULT_SEQUENCE)
+        select(func.count())
+        .select_from(MessageTemplate)
+        .where(MessageTemplate.sequence == DEFAULT_SEQUENCE, of_team(None))
     )
     if exists:
         return 0
@@ -355,6 +402,7 @@ def step_to_dict(row: MessageTemplate) -> dict[str, Any]:
     """A step as plain JSON-friendly data (API and CLI)."""
     return {
         "id": row.id,
+        "team_leader_id": row.team_leader_id,
         "sequence": row.sequence,
         "step": row.step,
         "day": row.day_offset,

@@ -76,13 +76,30 @@ def test_member_sees_lead_they_created_but_someone_else_owns(client, w):
     assert "Handover Ltd" in companies
 
 
-def test_leader_sees_same_team_members_without_leader_link(client, w, api_container):
+def test_a_team_label_alone_joins_no_team(client, w, api_container):
+    """A leader's team is the users whose leader they are (crm_core.access); a shared `team` label grants nothing."""
     from crm_core.accounts import NewUser, create_user
 
     with api_container.database.transaction() as s:
         u = create_user(s, NewUser(username="m1c", name="Mira", phone="+919800000011", team="leader1"))
-    assert client.get(f"/api/leads/{u.id}", token=w.token("leader1")).status == 200
+        linked = create_user(s, NewUser(username="m1d", name="Mina", phone="+919800000012", leader="leader1"))
+    assert client.get(f"/api/leads/{u.id}", token=w.token("leader1")).status == 403
     assert client.get(f"/api/leads/{u.id}", token=w.token("leader2")).status == 403
+    assert client.get(f"/api/leads/{linked.id}", token=w.token("leader1")).status == 200
+
+
+def test_a_leader_does_not_read_an_admin_sharing_the_team_label(client, w, api_container):
+    """The API once counted everyone with the leader's `team` label as the team, admins included."""
+    from crm_core.db.models import User
+
+    with api_container.database.transaction() as s:
+        for username in ("admin", "leader1"):
+            s.get(User, w.users[username].id).team = "north"
+    hq = w.add_lead("hq", "admin", "Head Office Deal")
+    leader = w.token("leader1")
+    assert client.get(f"/api/history/{hq.id}", token=leader).status == 404
+    assert client.get(f"/api/leads/{w.users['admin'].id}", token=leader).status == 403
+    assert "Head Office Deal" not in client.get("/api/pipeline", token=leader).body.decode()
 
 
 @pytest.mark.parametrize(("actor", "status"), [("m1a", 403), ("leader1", 200), ("admin", 200)])

@@ -80,7 +80,9 @@ def test_leader_creates_updates_and_deletes_a_step(api: Api) -> None:
         "attachment_url": "https://files.example.in/case-study.pdf",
     }
     status, created = api.call("POST", user="priya", body=new)
-    assert status == 201 and created["step"] == 4 and created["mime"] == "application/pdf"
+    assert status == 201 and created["mime"] == "application/pdf"
+    # A leader's step starts her team's own sequence (the organisation's three steps are not hers to extend).
+    assert created["team_leader_id"] == api.team.user("priya").id and created["step"] == 1
     sid = str(created["id"])
     status, got = api.call("GET", sid, user="priya")
     assert status == 200 and got == created
@@ -152,3 +154,37 @@ def test_options_preflight_lists_the_methods(api: Api) -> None:
     req = func.HttpRequest(method="OPTIONS", url="http://localhost/api/message-master", headers={}, body=b"")
     resp = message_master(req)
     assert resp.status_code == 204 and resp.headers["Allow"] == "GET, POST, OPTIONS"
+
+
+def test_a_leader_reads_but_never_changes_the_organisations_steps(api: Api, team: Team) -> None:
+    """Any leader could once rewrite or delete the organisation's Message Master."""
+    from tests.nurture.conftest import local, start
+
+    start(team, api.container.settings, local(2026, 11, 24, 17, 30))  # Amit's lead: three pending follow-ups
+    org = api.call("GET", user="priya")[1]["items"]
+    assert [i["team_leader_id"] for i in org] == [None, None, None]
+    first = str(org[0]["id"])
+    assert api.call("GET", first, user="priya")[0] == 200
+    status, answer = api.call("PUT", first, user="priya", body={"text": "Rewritten"})
+    assert status == 403 and "only admins" in answer["error"]["message"]
+    status, answer = api.call("DELETE", first, user="priya")
+    assert status == 403
+    status, answer = api.call("POST", user="priya", body={"day": 1, "text": "x", "team_leader_id": None})
+    assert status == 403
+    assert api.call("GET", first)[1]["text"].startswith("Namaste")
+    assert [r.status for r in team.reminders()] == ["pending", "pending", "pending"]
+
+
+def test_admins_add_steps_to_a_team_or_the_organisation(api: Api) -> None:
+    priya = api.team.user("priya").id
+    status, created = api.call("POST", body={"day": 2, "text": "For Priya's team", "team_leader_id": priya})
+    assert status == 201 and created["team_leader_id"] == priya
+    status, created = api.call("POST", body={"day": 2, "text": "For everyone"})
+    assert status == 201 and created["team_leader_id"] is None and created["step"] == 4
+    amit = api.team.user("amit").id
+    status, answer = api.call("POST", body={"day": 2, "text": "x", "team_leader_id": amit})
+    assert status == 400 and "not a team leader" in answer["error"]["message"]
+    status, answer = api.call("POST", body={"day": 2, "text": "x", "team_leader_id": "priya"})
+    assert status == 400
+    status, answer = api.call("PUT", str(created["id"]), body={"team_leader_id": priya})
+    assert status == 400 and "stays in its sequence" in answer["error"]["message"]

@@ -99,11 +99,56 @@ def test_closed_leads_get_no_sequence(team: Team, quiet_settings: Settings) -> N
     assert start(team, quiet_settings, DONE) == 0 and team.reminders() == []
 
 
-def test_an_empty_master_gets_the_default_sequence(team: Team, quiet_settings: Settings) -> None:
+def test_an_empty_master_means_nurture_is_off(team: Team, quiet_settings: Settings) -> None:
+    """Deleting every step used to be undone by the next demo done, which re-created the default steps."""
     with team.db.transaction() as s:
         for row in tpl.list_steps(s):
             tpl.delete_step(s, row.id, DONE)
-    assert start(team, quiet_settings, DONE) == 3
+    assert start(team, quiet_settings, DONE) == 0 and team.reminders() == []
+    with team.db.transaction() as s:
+        assert tpl.list_steps(s) == []
+
+
+def _team_step(team: Team, leader: str | None, text: str, *, active: bool = True) -> int:
+    with team.db.transaction() as s:
+        owner = team.user(leader).id if leader else None
+        row = tpl.create_step(s, {"day": 2, "text": text, "active": active}, DONE, team_leader_id=owner)
+        return row.id
+
+
+def test_the_owners_team_sequence_replaces_the_organisations(team: Team, quiet_settings: Settings) -> None:
+    _team_step(team, "priya", "Priya's team says hi to {contact_name}")
+    assert start(team, quiet_settings, DONE) == 1  # Amit is in Priya's team: her one step, not the org's three
+    [reminder] = team.reminders()
+    assert reminder.data is not None and reminder.data["team_leader_id"] == team.user("priya").id
+    assert reminder.body.endswith("Priya's team says hi to Rakesh Sharma")
+
+
+def test_a_team_that_disabled_its_steps_sends_nothing(team: Team, quiet_settings: Settings) -> None:
+    _team_step(team, "priya", "paused", active=False)
+    assert start(team, quiet_settings, DONE) == 0
+
+
+def test_another_teams_sequence_is_never_used(team: Team, quiet_settings: Settings) -> None:
+    from crm_core.accounts import NewUser, create_user
+
+    with team.db.transaction() as s:
+        team.users["vikram"] = create_user(s, NewUser("vikram", "Vikram", "+919800000020", role="leader"))
+    _team_step(team, "vikram", "Vikram's team only")
+    assert start(team, quiet_settings, DONE) == 3  # Amit's team (Priya's) has none: the organisation's
+    assert all("Vikram" not in r.body for r in team.reminders())
+
+
+def test_deleting_a_step_cancels_only_the_follow_ups_in_scope(team: Team, quiet_settings: Settings) -> None:
+    from crm_core.db.models import Outbox
+
+    start(team, quiet_settings, DONE)
+    first = team.reminders()[0]
+    with team.db.transaction() as s:
+        nobody = Outbox.recipient_user_id == team.user("neha").id  # e.g. another team's: Amit's are not in it
+        assert tpl.delete_step(s, first.template_id, DONE, follow_ups=nobody) == 0  # type: ignore[arg-type]
+    assert [r.status for r in team.reminders()] == ["pending", "pending", "pending"]
+    assert team.reminders()[0].template_id is None  # the step is gone; its reminder keeps its text
 
 
 def test_won_or_lost_cancels_pending_reminders_only(team: Team, quiet_settings: Settings) -> None:

@@ -1,9 +1,7 @@
-"""Workflow test kit: a team of users, a fake parser, a fake nurture module, and a `bot` that sends messages."""
+"""Workflow test kit: a team of users, a fake parser, a fake nurture port, and a `bot` that sends messages."""
 
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +48,7 @@ class FakeParser:
 
 @dataclass
 class FakeNurture:
-    """Stands in for crm_core.nurture.sequence: records every call."""
+    """The Nurture port (crm_core.ports) as a recorder: handlers get it through their context."""
 
     started: list[dict[str, Any]] = field(default_factory=list)
     moved: list[dict[str, Any]] = field(default_factory=list)
@@ -73,10 +71,11 @@ class FakeNurture:
 class Bot:
     """Sends messages as team members, one transaction each, and reads back what happened."""
 
-    def __init__(self, db: Database, clock: FixedClock, settings: Settings) -> None:
+    def __init__(self, db: Database, clock: FixedClock, settings: Settings, nurture: FakeNurture | None = None) -> None:
         self.db = db
         self.clock = clock
         self.settings = settings
+        self.nurture = nurture  # None: the real crm_core.nurture.sequence
         self.parser: FakeParser | None = None
 
     def say(self, username: str, text: str, command: Command | None = None, parser: Any = None) -> RespondOutcome:
@@ -86,6 +85,8 @@ class Bot:
             sender = s.scalar(select(User).where(User.username == username))
             assert sender is not None
             ctx = HandlerContext(session=s, sender=sender, clock=self.clock, settings=self.settings)
+            if self.nurture is not None:
+                ctx.nurture = self.nurture
             return respond(ctx, text, self.parser)
 
     def rows(self, username: str, kind: str | None = None) -> list[Outbox]:
@@ -160,26 +161,21 @@ class Bot:
 
 
 @pytest.fixture
-def nurture(monkeypatch: pytest.MonkeyPatch) -> FakeNurture:
-    """A fake crm_core.nurture.sequence (unit tests never depend on the real one)."""
-    fake = FakeNurture()
-    module = types.ModuleType("crm_core.nurture.sequence")
-    module.start_sequence = fake.start_sequence  # type: ignore[attr-defined]
-    module.move_pending = fake.move_pending  # type: ignore[attr-defined]
-    module.cancel_pending = fake.cancel_pending  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "crm_core.nurture.sequence", module)
-    return fake
+def nurture() -> FakeNurture:
+    """A fake Nurture port (unit tests never depend on the real sequence)."""
+    return FakeNurture()
 
 
-def make_bot(db: Database, clock: FixedClock, settings: Settings) -> Bot:
-    """The team (admin asha; leader lata with priya and amit; leader vikram with ravi) in db, and a bot."""
+def make_bot(db: Database, clock: FixedClock, settings: Settings, nurture: FakeNurture | None = None) -> Bot:
+    """The team (admin asha; leader lata with priya and amit; leader vikram with ravi) in db, and a bot (with the
+    real nurture unless a fake is given)."""
     with db.transaction() as s:
         for new in TEAM:
             create_user(s, new)
-    return Bot(db, clock, settings)
+    return Bot(db, clock, settings, nurture)
 
 
 @pytest.fixture
 def bot(db: Database, clock: FixedClock, settings: Settings, nurture: FakeNurture) -> Bot:
-    """The team on SQLite and a bot to talk to."""
-    return make_bot(db, clock, settings)
+    """The team on SQLite and a bot to talk to, with the fake nurture."""
+    return make_bot(db, clock, settings, nurture)

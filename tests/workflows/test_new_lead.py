@@ -58,18 +58,30 @@ def test_new_lead_keeps_details_given(bot: Bot) -> None:
 
 def test_duplicate_by_phone_any_formatting_is_not_created(bot: Bot) -> None:
     bot.new_lead("priya", "Acme Pvt Ltd", phone="+919876501234")
-    # The parser normalises "098765-01234" to E.164; a different company name, same phone.
+    # The parser normalises "098765-01234" to E.164; a different company name, same phone. Lata leads Priya's
+    # team, so she may see the lead: it is named, with its owner, and she may create hers anyway.
     out = bot.say(
-        "amit",
+        "lata",
         "new lead Acme Industries 098765-01234",
         cmd("new_lead", company="Acme Industries", phone="+919876501234"),
     )
     assert len(bot.leads()) == 1
-    reply = bot.last("amit")
+    reply = bot.last("lata")
     assert "already exists" in reply and "same phone" in reply and "Priya Sharma" in reply and "*Acme Pvt Ltd*" in reply
     assert out.lead_id == bot.lead("Acme Pvt Ltd").id
-    state = bot.state("amit")
+    state = bot.state("lata")
     assert state is not None and state.awaiting == "confirm_duplicate"
+
+
+def test_duplicate_the_sender_may_not_see_is_refused_without_naming_it(bot: Bot) -> None:
+    bot.new_lead("priya", "Acme Pvt Ltd", phone="+919876501234")
+    # Amit is Priya's teammate, not her leader: her lead is not his to see. Nothing is created, nothing named.
+    out = bot.say("amit", "x", cmd("new_lead", company="Acme Industries", phone="+919876501234"))
+    assert len(bot.leads()) == 1 and out.lead_id is None and bot.state("amit") is None
+    assert bot.last("amit") == "A lead with this phone already exists — ask your leader."
+    bot.say("amit", "x", cmd("new_lead", company="ACME private limited"))
+    assert bot.last("amit") == "A lead with this company name already exists — ask your leader."
+    assert len(bot.leads()) == 1
 
 
 def test_duplicate_by_normalised_company(bot: Bot) -> None:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.postgres
 
 
 def test_lifecycle_on_postgres(pg_db: Database, clock: FixedClock, settings: Settings, nurture: FakeNurture) -> None:
-    bot = make_bot(pg_db, clock, settings)
+    bot = make_bot(pg_db, clock, settings, nurture)
     bot.say("amit", "x", cmd("new_lead", company="Sharma Traders Pvt Ltd", phone="+919811122334", assignee="प्रिया"))
     bot.say("amit", "x", cmd("new_lead", company="Sharma Steels"))
     bot.say("amit", "x", cmd("new_lead", company="sharma traders", phone="+919811122334"))
@@ -34,4 +34,6 @@ def test_lifecycle_on_postgres(pg_db: Database, clock: FixedClock, settings: Set
     bot.say("lata", "x", cmd("reassign_lead", company="sharma traders", assignee="amit"))
     assert bot.lead("Sharma Traders Pvt Ltd").owner_id == bot.user("amit").id
     bot.say("ravi", "x", cmd("mark_lost", company="Sharma Traders"))
-    assert bot.lead("Sharma Traders Pvt Ltd").status == "demo_done" and "can't change" in bot.last("ravi")
+    assert bot.lead("Sharma Traders Pvt Ltd").status == "demo_done" and "couldn't find" in bot.last("ravi")
+    bot.say("ravi", "x", cmd("new_lead", company="Sharma Traders", phone="+919811122334"))  # another team's
+    assert bot.last("ravi") == "A lead with this phone already exists — ask your leader." and len(bot.leads()) == 2
