@@ -32,6 +32,7 @@ class NewUser:
     email: str | None = None
     leader: str | None = None  # leader's username
     team: str | None = None
+    password_hash: str | None = None  # already hashed (then `password` is ignored)
 
 
 def create_user(session: Session, new: NewUser, region: str = "IN") -> User:
@@ -68,7 +69,7 @@ def create_user(session: Session, new: NewUser, region: str = "IN") -> User:
         role=new.role,
         leader_id=leader_id,
         team=team,
-        password_hash=hash_password(new.password) if new.password else None,
+        password_hash=new.password_hash or (hash_password(new.password) if new.password else None),
         active=True,
     )
     session.add(user)

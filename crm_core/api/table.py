@@ -44,7 +44,8 @@ _TABLE = (
         status=201,
         tag="accounts",
         body_model=RegisterRequest,
-        errors=(403, 409),
+        transaction=False,  # the password is hashed before the insert's transaction
+        errors=(403, 409, 429),
     ),
     Route(
         "login",
@@ -58,8 +59,11 @@ _TABLE = (
         transaction=False,
         body_model=LoginRequest,
         errors=(401, 429),
-        description="Unknown users and wrong passwords get the same 401; repeated failures are slowed down and "
-        "then lock the login name for LOGIN_LOCK_MINUTES (429 with Retry-After).",
+        description="Unknown users and wrong passwords get the same 401. Each login identity (a phone number in "
+        "any written form, or a username in any letter case) is locked for LOGIN_LOCK_MINUTES after "
+        "LOGIN_MAX_FAILURES failures (429 too_many_attempts), whether or not a user has it; callers are "
+        "rate-limited per address and per instance (429 rate_limited), and answered 429 busy when the server "
+        "is already checking LOGIN_MAX_CONCURRENT_HASHES passwords. Every 429 carries Retry-After.",
     ),
     Route("get_me", "GET", "/users/me", "The logged-in user", users.me, UserOut, tag="accounts"),
     Route(
