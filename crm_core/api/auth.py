@@ -33,9 +33,15 @@ def read_token(req: func.HttpRequest, container: Container) -> TokenClaims:
 
 
 def load_user(session: Session, claims: TokenClaims) -> User:
-    """The token's user if still active with the same password; 401 otherwise (revoked)."""
+    """The token's user if still active, with a password, the same password and token version; 401 otherwise."""
     user = session.get(User, claims.user_id) if 0 < claims.user_id <= 2_147_483_647 else None
-    if user is None or not user.active or password_version(user.password_hash) != claims.password_version:
+    if (
+        user is None
+        or not user.active
+        or not user.password_hash  # a password-less user can never hold a token
+        or password_version(user.password_hash) != claims.password_version
+        or int(user.token_version or 0) != claims.token_version
+    ):
         raise ApiError(401, "invalid_token", "the token has been revoked; log in again", CHALLENGE)
     return user
 

@@ -1,4 +1,4 @@
-"""Account routes: register a user, log in, and who am I.
+"""Account routes: register, log in, log out, change one's password; an admin's unlock, password, (de)activate.
 
 Every password check or hash runs outside any database transaction, in a slot of the process's hash gate, after
 the caller's rate-limit tokens: rate limits (no I/O) → a short read → Argon2 → a short write. So a flood of
@@ -9,12 +9,22 @@ SQLite every transaction holds the one write lock; the WhatsApp pipeline needs i
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from crm_core.api.auth import INVALID_CREDENTIALS, limited_error, locked_error
-from crm_core.api.http import ApiError, Reply, RequestContext
+from crm_core.api.http import ApiError, Reply, RequestContext, forbidden, not_found
 from crm_core.api.policy import check_register
-from crm_core.api.schemas import LoginRequest, LoginResponse, RegisterRequest, UserOut, UserRef
+from crm_core.api.schemas import (
+    AccountChange,
+    ChangePasswordRequest,
+    LoggedOut,
+    LoginRequest,
+    LoginResponse,
+    RegisterRequest,
+    SetPasswordRequest,
+    UserOut,
+    UserRef,
+)
 from crm_core.composition import Container
 from crm_core.db.models import User
 from crm_core.security import lockout
@@ -22,7 +32,11 @@ from crm_core.security.limits import Limited, client_address
 from crm_core.security.throttle import throttle
 from crm_core.security.tokens import auth_secret, issue_token
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 T = TypeVar("T")
+ChangeAction = Literal["unlock", "password", "deactivate", "activate"]
 
 
 def user_out(user: User) -> UserOut:
@@ -124,7 +138,7 @@ def login(ctx: RequestContext) -> Reply:
         if on_record:
             with container.database.transaction() as session:
                 lockout.clear(session, [identity])
-        token, expires = issue_token(user.id, user.password_hash, settings, now)
+        token, expires = issue_token(user.id, user.password_hash, settings, now, user.token_version)
         return Reply(LoginResponse(token=token, expires_at=expires, user=user_out(user)))
     with container.database.transaction() as session:  # a short write: count the failure
         failures = lockout.record_failure(
@@ -134,6 +148,118 @@ def login(ctx: RequestContext) -> Reply:
     raise ApiError(401, *INVALID_CREDENTIALS)
 
 
+def logout(ctx: RequestContext) -> Reply:
+    """End every session of the logged-in user: all their tokens stop working."""
+    from crm_core.accounts import revoke_tokens
+
+    revoke_tokens(ctx.db, ctx.actor)
+    return Reply(LoggedOut())
+
+
+def change_own_password(ctx: RequestContext) -> Reply:
+    """Change one's own password (needs the current one); every older token stops working, a new one is returned.
+
+    A wrong current password is a 403 and counts as a failed login of the user's username.
+    """
+    from crm_core.accounts import set_password_hash
+    from crm_core.security.passwords import hash_password, verify_password
+
+    body: ChangePasswordRequest = ctx.body
+    actor, container = ctx.actor, ctx.container
+    settings = container.settings
+    identity = lockout.identity_of(actor.username, settings.default_region)
+    _admit(ctx)
+    now = container.clock.now()
+    with container.database.transaction() as session:
+        _, until = lockout.status(session, identity, now)
+    if until is not None:
+        raise locked_error(until, now)
+    stored, current, new = actor.password_hash, body.current_password, body.new_password
+
+    def check_and_hash() -> str | None:
+        return hash_password(new) if verify_password(stored, current) else None
+
+    new_hash = _hashing(container, check_and_hash)
+    if new_hash is None:
+        with container.database.transaction() as session:
+            failures = lockout.record_failure(
+                session, identity, now, settings.login_max_failures, settings.login_lock_minutes
+            )
+        throttle.pause(failures)
+        raise ApiError(403, "wrong_password", "the current password is not right")
+    with container.database.transaction() as session:
+        user = session.get(User, actor.id)
+        if user is None or user.password_hash != stored or user.token_version != actor.token_version:
+            raise ApiError(401, "invalid_token", "the token has been revoked; log in again")
+        set_password_hash(session, user, new_hash, settings.default_region)
+        token, expires = issue_token(user.id, user.password_hash, settings, now, user.token_version)
+        out = user_out(user)
+    return Reply(LoginResponse(token=token, expires_at=expires, user=out))
+
+
 def me(ctx: RequestContext) -> Reply:
     """The logged-in user."""
     return Reply(user_out(ctx.actor))
+
+
+# ----- admin actions -----
+
+
+def _target(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("user")
+    return user
+
+
+def _change(ctx: RequestContext, session: Session, user: User, action: ChangeAction, ended: bool) -> Reply:
+    until = lockout.lock_state(session, user, ctx.now(), ctx.container.settings.default_region)
+    return Reply(AccountChange(user=user_out(user), action=action, locked_until=until, sessions_ended=ended))
+
+
+def unlock_user(ctx: RequestContext) -> Reply:
+    """Clear a user's failed logins and lock (username and phone)."""
+    from crm_core.accounts import unlock
+
+    user = _target(ctx.db, ctx.path.user_id)
+    unlock(ctx.db, user, ctx.container.settings.default_region)
+    return _change(ctx, ctx.db, user, "unlock", False)
+
+
+def set_user_password(ctx: RequestContext) -> Reply:
+    """Set another user's password: their sessions end and their lock is cleared."""
+    from crm_core.accounts import set_password_hash
+    from crm_core.security.passwords import hash_password
+
+    body: SetPasswordRequest = ctx.body
+    container = ctx.container
+    if ctx.path.user_id == ctx.actor.id:
+        raise forbidden("change your own password with POST /api/users/me/password (it needs the current one)")
+    with container.database.transaction() as session:
+        _target(session, ctx.path.user_id)  # 404 before paying for a hash
+    password = body.password
+    new_hash = _hashing(container, lambda: hash_password(password))
+    with container.database.transaction() as session:
+        user = _target(session, ctx.path.user_id)
+        set_password_hash(session, user, new_hash, container.settings.default_region)
+        return _change(ctx, session, user, "password", True)
+
+
+def deactivate_user(ctx: RequestContext) -> Reply:
+    """Deactivate a user: no login, no WhatsApp commands, every token stops working. Not oneself."""
+    from crm_core.accounts import deactivate
+
+    if ctx.path.user_id == ctx.actor.id:
+        raise forbidden("you cannot deactivate yourself; ask another admin")
+    user = _target(ctx.db, ctx.path.user_id)
+    deactivate(ctx.db, user)
+    return _change(ctx, ctx.db, user, "deactivate", True)
+
+
+def activate_user(ctx: RequestContext) -> Reply:
+    """Let a deactivated user back in (they log in again: old tokens stay invalid)."""
+    from crm_core.accounts import activate
+
+    user = _target(ctx.db, ctx.path.user_id)
+    activate(ctx.db, user)
+    return _change(ctx, ctx.db, user, "activate", False)

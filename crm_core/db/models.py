@@ -115,6 +115,8 @@ class User(Base):
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     team: Mapped[str | None] = mapped_column(Unicode(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped on logout, password change and deactivation: every token carries the value it was issued with.
+    token_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     leader: Mapped[User | None] = relationship(remote_side=[id], lazy="raise_on_sql")

@@ -74,7 +74,14 @@ class World:
     def token(self, username: str) -> str:
         """A token for the user as seeded (no database access)."""
         u = self.users[username]
-        return issue_token(u.id, u.password_hash, self.container.settings, self.container.clock.now())[0]
+        return issue_token(u.id, u.password_hash, self.container.settings, self.container.clock.now(), u.token_version)[0]
+
+    def fresh_token(self, username: str) -> str:
+        """A token for the user as the database has them now (after a logout or a password change)."""
+        with self.container.database.transaction() as s:
+            u = s.get(User, self.users[username].id)
+            assert u is not None
+            return issue_token(u.id, u.password_hash, self.container.settings, self.container.clock.now(), u.token_version)[0]
 
     def add_lead(self, key: str, owner: str, company: str, *, creator: str | None = None, **kw) -> Lead:
         now = self.container.clock.now()

@@ -25,7 +25,7 @@ from crm_core.composition import Container, set_container
 from crm_core.db.models import InboundMessage
 from crm_core.security import passwords
 from tests.api.client import ApiClient, private_app
-from tests.api.conftest import PASSWORD_M1A, RecordingQueue, seed_world
+from tests.api.conftest import PASSWORD_M1A, SEEDED_PASSWORD, RecordingQueue, seed_world
 from tests.pipeline.support import envelope
 
 M1A_PHONE = "+919800000004"
@@ -151,6 +151,16 @@ def _login_wrong(client: ApiClient, w) -> Any:
     return client.post("/api/login", json_body={"phone": "98000 00004", "password": "wrong password"})
 
 
+def _own_password(client: ApiClient, w) -> Any:
+    body = {"current_password": SEEDED_PASSWORD, "new_password": "a brand new password"}
+    return client.post("/api/users/me/password", json_body=body, token=w.token("leader1"))
+
+
+def _admin_password(client: ApiClient, w) -> Any:
+    url = f"/api/users/{w.users['m1b'].id}/password"
+    return client.post(url, json_body={"password": "set by the admin"}, token=w.token("admin"))
+
+
 def _register(client: ApiClient, w) -> Any:
     body = {"username": "newbie", "name": "New Bie", "phone": "98765 43210", "password": "newbie password"}
     return client.post("/api/register", json_body=body, token=w.token("admin"))
@@ -160,6 +170,8 @@ OPERATIONS = {
     "login_ok": (_login_ok, {200}),
     "login_unknown": (_login_unknown, {401}),
     "login_wrong": (_login_wrong, {401}),
+    "own_password": (_own_password, {200}),
+    "admin_password": (_admin_password, {200}),
     "register": (_register, {201}),
 }
 

@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("leader_id", sa.Integer(), nullable=True),
         sa.Column("team", sa.Unicode(length=64), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("token_version", sa.Integer(), nullable=False),
         sa.Column("created_at", crm_core.db.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["leader_id"], ["users.id"], name=op.f("fk_users_leader_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
