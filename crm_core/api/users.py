@@ -135,9 +135,12 @@ def login(ctx: RequestContext) -> Reply:
     password = body.password
     matched = _hashing(container, lambda: verify_password(stored, password))  # no transaction is open here
     if matched and user is not None and user.active:
-        if on_record:
-            with container.database.transaction() as session:
+        with container.database.transaction() as session:  # locked meanwhile by concurrent failures? then no
+            on_record, until = lockout.status(session, identity, now)
+            if until is None and on_record:
                 lockout.clear(session, [identity])
+        if until is not None:
+            raise locked_error(until, now)
         token, expires = issue_token(user.id, user.password_hash, settings, now, user.token_version)
         return Reply(LoginResponse(token=token, expires_at=expires, user=user_out(user)))
     with container.database.transaction() as session:  # a short write: count the failure

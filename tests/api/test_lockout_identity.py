@@ -163,3 +163,25 @@ def test_concurrent_failures_are_all_counted_postgres(pg_db):
     assert (failures, until) == (12, None)
     failures, until = _record_concurrently(pg_db, 12, max_failures=20)  # 24 in all: locked once, at the 20th
     assert failures == 0 and until is not None
+
+
+def test_a_right_password_in_flight_when_the_identity_locks_is_refused(client, team, api_container, monkeypatch):
+    """Guesses run in parallel cannot slip past the lock: the check after the hash sees it."""
+    from crm_core.security import lockout, passwords
+    from tests.api.test_login_flood import GatedHasher
+
+    gated = GatedHasher()
+    monkeypatch.setattr(passwords, "_hasher", lambda: gated)
+    answers: list = []
+    t = threading.Thread(target=lambda: answers.append(_login(client, "username", "m1a", PASSWORD_M1A)), daemon=True)
+    t.start()
+    try:
+        assert gated.entered.acquire(timeout=10)
+        settings, now = api_container.settings, api_container.clock.now()
+        with api_container.database.transaction() as s:  # concurrent failures lock the identity meanwhile
+            for _ in range(settings.login_max_failures):
+                lockout.record_failure(s, lockout.identity_of("m1a"), now, settings.login_max_failures, 15)
+    finally:
+        gated.release.set()
+        t.join(30)
+    assert answers[0].status == 429 and answers[0].error_code == "too_many_attempts"
