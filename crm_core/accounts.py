@@ -1,10 +1,14 @@
-"""Accounts: creating and finding users (shared by the CLI, the register API and the demo seed)."""
+"""Accounts: creating, finding and administering users (shared by the CLI, the API and the demo seed).
+
+Nothing here hashes a password inside the caller's transaction unless told to: the API hashes first (outside any
+transaction, in a slot of the hash gate) and passes `password_hash`; the CLI may let `create_user` hash.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm_core.db.models import Role, User
@@ -32,6 +36,7 @@ class NewUser:
     email: str | None = None
     leader: str | None = None  # leader's username
     team: str | None = None
+    password_hash: str | None = None  # already hashed (then `password` is ignored)
 
 
 def create_user(session: Session, new: NewUser, region: str = "IN") -> User:
@@ -68,7 +73,7 @@ def create_user(session: Session, new: NewUser, region: str = "IN") -> User:
         role=new.role,
         leader_id=leader_id,
         team=team,
-        password_hash=hash_password(new.password) if new.password else None,
+        password_hash=new.password_hash or (hash_password(new.password) if new.password else None),
         active=True,
     )
     session.add(user)
@@ -84,3 +89,56 @@ def find_by_username(session: Session, username: str) -> User | None:
 def find_by_phone(session: Session, phone: str) -> User | None:
     """A user by E.164 phone."""
     return session.scalar(select(User).where(User.phone == phone))
+
+
+def find_by_login(session: Session, name: str, region: str = "IN") -> User | None:
+    """A user by username or phone number (any written form), as a login names them."""
+    from crm_core.security.lockout import find_user, identity_of
+
+    return find_user(session, identity_of(name, region))
+
+
+def revoke_tokens(session: Session, user: User) -> None:
+    """Invalidate every token the user holds (atomically bumps the token version)."""
+    session.execute(
+        update(User).where(User.id == user.id).values(token_version=func.coalesce(User.token_version, 0) + 1)
+    )
+    session.refresh(user, ["token_version"])
+
+
+def set_password_hash(session: Session, user: User, password_hash: str, region: str = "IN") -> None:
+    """Store a new password (already hashed), end every session and clear the user's lockouts."""
+    from crm_core.security import lockout
+
+    user.password_hash = password_hash
+    session.flush()
+    revoke_tokens(session, user)
+    lockout.clear(session, lockout.identities_of(user, region))
+
+
+def deactivate(session: Session, user: User) -> None:
+    """Stop a user: no login, no token, no WhatsApp commands; every token they hold stops working."""
+    user.active = False
+    session.flush()
+    revoke_tokens(session, user)
+
+
+def activate(session: Session, user: User) -> None:
+    """Let a deactivated user back in (their old tokens stay invalid: they log in again)."""
+    user.active = True
+    session.flush()
+
+
+def unlock(session: Session, user: User, region: str = "IN") -> int:
+    """Clear failed-login counts and locks of the user's username and phone; returns the rows cleared."""
+    from crm_core.security import lockout
+
+    return lockout.clear(session, lockout.identities_of(user, region))
+
+
+def active_admins(session: Session) -> int:
+    """How many active admins there are."""
+    return int(
+        session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True)))
+        or 0
+    )

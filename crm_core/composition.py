@@ -14,6 +14,7 @@ from crm_core.settings import Settings, get_settings
 if TYPE_CHECKING:
     from crm_core.db.session import Database
     from crm_core.ports import Channel, InboundQueue, Parser
+    from crm_core.security.limits import LoginGuard
 
 
 class Container:
@@ -35,6 +36,7 @@ class Container:
         self._whatsapp = whatsapp
         self._queue = queue
         self._parser = parser
+        self._login_guard: LoginGuard | None = None
         self._lock = threading.RLock()
 
     @property
@@ -94,6 +96,20 @@ class Container:
 
                 self._parser = build_parser(self.settings)
             return self._parser
+
+    @property
+    def login_guard(self) -> LoginGuard:
+        """Rate limits and the bound on concurrent password hashes of this process (from the LOGIN_* settings)."""
+        with self._lock:
+            if self._login_guard is None:
+                from crm_core.security.limits import HashGate, LoginGuard, RateLimiter
+
+                s = self.settings
+                self._login_guard = LoginGuard(
+                    RateLimiter(s.login_rate_per_client, s.login_rate_global),
+                    HashGate(s.login_max_concurrent_hashes),
+                )
+            return self._login_guard
 
 
 _container: Container | None = None

@@ -61,7 +61,10 @@ class Settings(BaseSettings):
     auth_secret: str | None = Field(None, alias="AUTH_SECRET")
     auth_token_ttl_minutes: int = Field(720, alias="AUTH_TOKEN_TTL_MINUTES", gt=0)
     login_max_failures: int = Field(5, alias="LOGIN_MAX_FAILURES", gt=0)
-    login_lock_minutes: int = Field(15, alias="LOGIN_LOCK_MINUTES", gt=0)
+    login_lock_minutes: int = Field(15, alias="LOGIN_LOCK_MINUTES", gt=0, le=7 * 24 * 60)
+    login_rate_per_client: int = Field(20, alias="LOGIN_RATE_PER_CLIENT", gt=0, le=100_000)
+    login_rate_global: int = Field(300, alias="LOGIN_RATE_GLOBAL", gt=0, le=1_000_000)
+    login_max_concurrent_hashes: int = Field(2, alias="LOGIN_MAX_CONCURRENT_HASHES", gt=0, le=64)
     cors_origins: str = Field("", alias="CORS_ORIGINS")
 
     team_timezone: str = Field("Asia/Kolkata", alias="TEAM_TIMEZONE")

@@ -1,14 +1,25 @@
-"""Opaque page cursors: a sort key encoded as URL-safe base64 JSON; a bad cursor is a 422, never a crash."""
+"""Opaque page cursors: a sort key encoded as URL-safe base64 JSON; a bad cursor is a 422, never a crash.
+
+A cursor is client input: `decode` accepts only what `encode` could have produced — a datetime that is
+representable in UTC and that every supported database can store, ints in the BIGINT range, strings without
+NULs — so no crafted cursor reaches SQL with a value that overflows there.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from crm_core.api.http import ApiError
+
+# Years a cursor's time may name: inside what Python, SQLite, PostgreSQL and DATETIME2 all hold, with a margin.
+MIN_YEAR, MAX_YEAR = 1900, 9000
+# A calendar date and time as isoformat() writes it (no week dates, at most microseconds), offset optional.
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}:\d{2}|Z)?$", re.ASCII)
 
 
 def encode(*key: Any) -> str:
@@ -28,8 +39,13 @@ def decode(cursor: str, *types: type) -> tuple[Any, ...]:
         out: list[Any] = []
         for value, kind in zip(parts, types, strict=True):
             if kind is datetime:
-                moment = datetime.fromisoformat(str(value))
-                out.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+                if not isinstance(value, str) or not _ISO_TIME.match(value):
+                    raise ValueError("datetime")
+                moment = datetime.fromisoformat(value)
+                moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)  # may overflow
+                if not MIN_YEAR <= moment.year <= MAX_YEAR:
+                    raise ValueError("datetime range")
+                out.append(moment)
             elif kind is int:
                 if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
                     raise ValueError("int")

@@ -82,7 +82,7 @@ class RequestContext:
 
     @property
     def db(self) -> Session:
-        """The open session (routes with `transaction=True`)."""
+        """The open session (routes with `transaction=True`; others open short transactions themselves)."""
         assert self.session is not None, "this route runs without a transaction"
         return self.session
 
@@ -113,7 +113,7 @@ class Route:
     path_model: type[BaseModel] | None = None
     query_model: type[BaseModel] | None = None
     body_model: type[BaseModel] | None = None
-    transaction: bool = True
+    transaction: bool = True  # False: the handler opens its own short transactions (e.g. to hash outside them)
     errors: tuple[int, ...] = ()
     description: str = ""
 
@@ -188,14 +188,14 @@ def _serve(route: Route, req: func.HttpRequest) -> func.HttpResponse:
 
         claims = read_token(req, container)
     with ExitStack() as stack:
-        if route.transaction or route.auth:
+        if route.transaction:
             ctx.session = stack.enter_context(container.database.transaction())
         if claims is not None:  # who, and may they use this route at all — before looking at the inputs
-            from crm_core.api.auth import load_user
-
-            ctx.user = load_user(ctx.db, claims)
-            if route.roles and ctx.user.role not in route.roles:
-                raise forbidden(f"this needs the role {' or '.join(route.roles)}")
+            if ctx.session is not None:
+                ctx.user = _authorize(route, ctx.session, claims)
+            else:  # a route that hashes passwords: the user is read in a short transaction of its own
+                with container.database.transaction() as session:
+                    ctx.user = _authorize(route, session, claims)
         if route.path_model is not None:
             ctx.path = validate(route.path_model, dict(req.route_params or {}), "path")
         if route.query_model is not None:
@@ -204,6 +204,16 @@ def _serve(route: Route, req: func.HttpRequest) -> func.HttpResponse:
             ctx.body = validate(route.body_model, read_json(req), "body")
         reply = route.handler(ctx)
     return json_response(reply.status, reply.model.model_dump_json(by_alias=True), reply.headers)
+
+
+def _authorize(route: Route, session: Session, claims: Any) -> User:
+    """The token's user, allowed to use this route (401 revoked, 403 wrong role)."""
+    from crm_core.api.auth import load_user
+
+    user = load_user(session, claims)
+    if route.roles and user.role not in route.roles:
+        raise forbidden(f"this needs the role {' or '.join(route.roles)}")
+    return user
 
 
 def read_json(req: func.HttpRequest) -> Any:

@@ -27,7 +27,7 @@ ERROR_TEXT = {
     409: "Conflict with an existing object",
     413: "Body or field too large",
     422: "Invalid path, query or body field",
-    429: "Too many failed logins",
+    429: "Too many failed logins, too many attempts from this address or instance, or busy (see Retry-After)",
     500: "Server error or missing configuration",
     503: "Database unavailable; retry later",
 }

@@ -18,6 +18,37 @@ def login(req: func.HttpRequest) -> func.HttpResponse:
     return serve(ROUTES["login"], req)
 
 
+def logout(req: func.HttpRequest) -> func.HttpResponse:
+    """POST /api/logout."""
+    return serve(ROUTES["logout"], req)
+
+
+def own_password(req: func.HttpRequest) -> func.HttpResponse:
+    """POST /api/users/me/password."""
+    return serve(ROUTES["change_own_password"], req)
+
+
+def user_password(req: func.HttpRequest) -> func.HttpResponse:
+    """POST /api/users/{user_id}/password (admin); `me` here too, should a host prefer the parameter route."""
+    own = str((req.route_params or {}).get("user_id", "")).lower() == "me"
+    return serve(ROUTES["change_own_password" if own else "set_user_password"], req)
+
+
+def user_unlock(req: func.HttpRequest) -> func.HttpResponse:
+    """POST /api/users/{user_id}/unlock."""
+    return serve(ROUTES["unlock_user"], req)
+
+
+def user_deactivate(req: func.HttpRequest) -> func.HttpResponse:
+    """POST /api/users/{user_id}/deactivate."""
+    return serve(ROUTES["deactivate_user"], req)
+
+
+def user_activate(req: func.HttpRequest) -> func.HttpResponse:
+    """POST /api/users/{user_id}/activate."""
+    return serve(ROUTES["activate_user"], req)
+
+
 def me(req: func.HttpRequest) -> func.HttpResponse:
     """GET /api/users/me."""
     return serve(ROUTES["get_me"], req)

@@ -129,6 +129,38 @@ class LoginResponse(BaseModel):
     user: UserOut
 
 
+class LoggedOut(BaseModel):
+    """Every token of the user has stopped working (all their sessions, on every device)."""
+
+    logged_out: Literal[True] = True
+
+
+class ChangePasswordRequest(Model):
+    """Change one's own password: the current one, then the new one."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=8, max_length=128)
+
+
+class SetPasswordRequest(Model):
+    """An admin sets another user's password."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+    password: str = Field(min_length=8, max_length=128)
+
+
+class AccountChange(BaseModel):
+    """A user after an admin action, with their lock state."""
+
+    user: UserOut
+    action: Literal["unlock", "password", "deactivate", "activate"]
+    locked_until: datetime | None = Field(description="When the user's login lock ends; null when not locked")
+    sessions_ended: bool = Field(description="Whether every token the user held stopped working")
+
+
 # ----- leads and activities -----
 
 

@@ -6,9 +6,11 @@ from crm_core.api import app_inbox, history, leads, outbox_admin, pipeline, task
 from crm_core.api.http import Route
 from crm_core.api.openapi import OpenApiDocument, openapi_handler
 from crm_core.api.schemas import (
+    AccountChange,
     ActivityPage,
     AppMessageAccepted,
     AppMessageRequest,
+    ChangePasswordRequest,
     DeadPage,
     DeadQuery,
     HistoryPage,
@@ -18,12 +20,14 @@ from crm_core.api.schemas import (
     LeadIdPath,
     LeadPage,
     LeadsQuery,
+    LoggedOut,
     LoginRequest,
     LoginResponse,
     PageQuery,
     Pipeline,
     PipelineQuery,
     RegisterRequest,
+    SetPasswordRequest,
     TaskList,
     TasksQuery,
     UserIdPath,
@@ -32,6 +36,7 @@ from crm_core.api.schemas import (
 )
 
 LEADERS = ("leader", "admin")
+ADMIN = ("admin",)
 
 _TABLE = (
     Route(
@@ -44,7 +49,8 @@ _TABLE = (
         status=201,
         tag="accounts",
         body_model=RegisterRequest,
-        errors=(403, 409),
+        transaction=False,  # the password is hashed before the insert's transaction
+        errors=(403, 409, 429),
     ),
     Route(
         "login",
@@ -58,10 +64,86 @@ _TABLE = (
         transaction=False,
         body_model=LoginRequest,
         errors=(401, 429),
-        description="Unknown users and wrong passwords get the same 401; repeated failures are slowed down and "
-        "then lock the login name for LOGIN_LOCK_MINUTES (429 with Retry-After).",
+        description="Unknown users and wrong passwords get the same 401. Each login identity (a phone number in "
+        "any written form, or a username in any letter case) is locked for LOGIN_LOCK_MINUTES after "
+        "LOGIN_MAX_FAILURES failures (429 too_many_attempts), whether or not a user has it; callers are "
+        "rate-limited per address and per instance (429 rate_limited), and answered 429 busy when the server "
+        "is already checking LOGIN_MAX_CONCURRENT_HASHES passwords. Every 429 carries Retry-After.",
+    ),
+    Route(
+        "logout",
+        "POST",
+        "/logout",
+        "Log out: every token of the logged-in user stops working (all devices)",
+        users.logout,
+        LoggedOut,
+        tag="accounts",
     ),
     Route("get_me", "GET", "/users/me", "The logged-in user", users.me, UserOut, tag="accounts"),
+    Route(
+        "change_own_password",
+        "POST",
+        "/users/me/password",
+        "Change one's own password; older tokens stop working and a new token is returned",
+        users.change_own_password,
+        LoginResponse,
+        tag="accounts",
+        body_model=ChangePasswordRequest,
+        transaction=False,
+        errors=(403, 429),
+        description="403 wrong_password when current_password is not right (it counts as a failed login of the "
+        "username); 429 as for /login.",
+    ),
+    Route(
+        "set_user_password",
+        "POST",
+        "/users/{user_id}/password",
+        "Set another user's password (admin); their tokens stop working and their lock is cleared",
+        users.set_user_password,
+        AccountChange,
+        tag="accounts",
+        roles=ADMIN,
+        path_model=UserIdPath,
+        body_model=SetPasswordRequest,
+        transaction=False,
+        errors=(403, 404, 429),
+    ),
+    Route(
+        "unlock_user",
+        "POST",
+        "/users/{user_id}/unlock",
+        "Clear a user's failed logins and login lock (admin)",
+        users.unlock_user,
+        AccountChange,
+        tag="accounts",
+        roles=ADMIN,
+        path_model=UserIdPath,
+        errors=(404,),
+    ),
+    Route(
+        "deactivate_user",
+        "POST",
+        "/users/{user_id}/deactivate",
+        "Deactivate a user (admin; not oneself): no login, no commands, every token stops working",
+        users.deactivate_user,
+        AccountChange,
+        tag="accounts",
+        roles=ADMIN,
+        path_model=UserIdPath,
+        errors=(403, 404),
+    ),
+    Route(
+        "activate_user",
+        "POST",
+        "/users/{user_id}/activate",
+        "Activate a deactivated user again (admin); they log in again",
+        users.activate_user,
+        AccountChange,
+        tag="accounts",
+        roles=ADMIN,
+        path_model=UserIdPath,
+        errors=(404,),
+    ),
     Route(
         "list_leads",
         "GET",
@@ -125,7 +207,7 @@ _TABLE = (
         outbox_admin.dead_messages,
         DeadPage,
         tag="management",
-        roles=("admin",),
+        roles=ADMIN,
         query_model=DeadQuery,
     ),
     Route(

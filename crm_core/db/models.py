@@ -116,11 +116,25 @@ class User(Base):
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     team: Mapped[str | None] = mapped_column(Unicode(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped on logout, password change and deactivation: every token carries the value it was issued with.
+    token_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     leader: Mapped[User | None] = relationship(remote_side=[id], lazy="raise_on_sql")
+
+
+class LoginAttempt(Base):
+    """Failed logins per login identity (E.164 phone or casefolded username), whether or not a user has it.
+
+    `key` is a SHA-256 of the normalised identity, so names typed by strangers are not stored in clear.
+    """
+
+    __tablename__ = "login_attempts"
+
+    key: Mapped[str] = mapped_column(Unicode(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class Lead(Base):

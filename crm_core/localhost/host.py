@@ -103,6 +103,11 @@ class LocalHost:
                 load_dotenv_file(self.dotenv)
         if self.container is None:
             self.container = Container(load_settings())
+        from crm_core.security.exposure import exposure_problem
+
+        problem = exposure_problem(self.host, self.container.settings)
+        if problem:
+            raise ConfigError(problem)
         self._previous_container = composition._container  # restored by stop()
         set_container(self.container)
         try:

@@ -207,6 +207,14 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length) if length > 0 else b""
 
+    def _forwarded(self) -> list[tuple[str, str]]:
+        """The request's headers with the peer's address appended to X-Forwarded-For, as Azure's front end does."""
+        peer = str(self.client_address[0])
+        headers = [(k, v) for k, v in self.headers.items() if k.lower() != "x-forwarded-for"]
+        chain = [v.strip() for k, v in self.headers.items() if k.lower() == "x-forwarded-for" and v.strip()]
+        headers.append(("X-Forwarded-For", ", ".join([*chain, peer])))
+        return headers
+
     def _handle(self) -> None:
         started = time.perf_counter()
         try:
@@ -219,9 +227,7 @@ class _Handler(BaseHTTPRequestHandler):
             answer = json_answer(413, "payload_too_large", "the request body is too large or malformed")
         else:
             host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])  # type: ignore[index]
-            answer = self.dispatcher.dispatch(
-                self.command, self.path, list(self.headers.items()), body, f"http://{host}"
-            )
+            answer = self.dispatcher.dispatch(self.command, self.path, self._forwarded(), body, f"http://{host}")
         self.send_response(answer.status)
         for key, value in answer.headers:
             self.send_header(key, value)

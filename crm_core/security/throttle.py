@@ -1,13 +1,13 @@
-"""Login throttling: a small, growing delay after each failed attempt (before the account lock takes over)."""
+"""Login throttling: a small, growing delay after each failed attempt (before the identity's lock takes over).
+
+The delay is slept after the failure is committed, outside any transaction and outside the hash gate.
+"""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
 
 @dataclass
@@ -31,32 +31,4 @@ class LoginThrottle:
             self.sleep(delay)
 
 
-@dataclass
-class UnknownNameFailures:
-    """Failure counts for login names that match no user, so they lock exactly like real accounts do."""
-
-    capacity: int = 10_000
-    _entries: OrderedDict[str, tuple[int, datetime | None]] = field(default_factory=OrderedDict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def get(self, name: str) -> tuple[int, datetime | None]:
-        """(failures, locked_until) for a name."""
-        with self._lock:
-            return self._entries.get(name, (0, None))
-
-    def put(self, name: str, failures: int, locked_until: datetime | None) -> None:
-        """Remember a name's state, dropping the oldest names beyond capacity."""
-        with self._lock:
-            self._entries[name] = (failures, locked_until)
-            self._entries.move_to_end(name)
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget everything (tests)."""
-        with self._lock:
-            self._entries.clear()
-
-
 throttle = LoginThrottle()
-unknown_names = UnknownNameFailures()

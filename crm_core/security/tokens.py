@@ -1,8 +1,13 @@
-"""Bearer tokens: JWT HS256 signed with AUTH_SECRET, expiring, bound to the user's password hash.
+"""Bearer tokens: JWT HS256 signed with AUTH_SECRET, expiring, bound to the user's password and token version.
 
-A token names its user (`sub`), carries `iat`/`exp`, and a `pwv` fingerprint of the password hash at issue
-time: changing the password revokes every older token. The API also checks on every request that the user
-still exists and is active, so deactivating a user revokes their tokens at once.
+A token names its user (`sub`), carries `iat`/`exp`, a `pwv` fingerprint of the password hash at issue time and
+`tv`, the user's token version at issue time. The API checks on every request that the user still exists, is
+active, has a password with that fingerprint and still has that token version: changing the password, logging
+out and deactivation each bump the version, so every older token stops working at once.
+
+Only a user with a password can hold a token: `issue_token` refuses a user without one, and the API refuses
+such a user's tokens. (All password-less users would otherwise share one fingerprint, and whoever held
+AUTH_SECRET could mint a token for any of them.)
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ class TokenClaims:
     expires_at: datetime
     password_version: str
     token_id: str
+    token_version: int = 0
 
 
 def auth_secret(settings: Settings) -> str:
@@ -54,11 +60,15 @@ def password_version(password_hash: str | None) -> str:
     return hashlib.sha256((password_hash or "").encode("utf-8")).hexdigest()[:16]
 
 
-def issue_token(user_id: int, password_hash: str | None, settings: Settings, now: datetime) -> tuple[str, datetime]:
-    """A signed token for a user and its expiry time."""
+def issue_token(
+    user_id: int, password_hash: str | None, settings: Settings, now: datetime, token_version: int = 0
+) -> tuple[str, datetime]:
+    """A signed token for a user and its expiry time; TokenError for a user without a password."""
     import jwt
 
     secret = auth_secret(settings)
+    if not password_hash:
+        raise TokenError("a user without a password cannot hold a token", code="no_password")
     issued = now.astimezone(UTC).replace(microsecond=0)
     expires = issued + timedelta(minutes=settings.auth_token_ttl_minutes)
     payload = {
@@ -68,6 +78,7 @@ def issue_token(user_id: int, password_hash: str | None, settings: Settings, now
         "exp": int(expires.timestamp()),
         "jti": uuid.uuid4().hex,
         "pwv": password_version(password_hash),
+        "tv": int(token_version),
     }
     return jwt.encode(payload, secret, algorithm=ALGORITHM), expires
 
@@ -85,7 +96,7 @@ def decode_token(token: str, settings: Settings, now: datetime) -> TokenClaims:
             secret,
             algorithms=[ALGORITHM],
             issuer=ISSUER,
-            options={"require": ["sub", "iat", "exp", "pwv"], "verify_exp": False, "verify_iat": False},
+            options={"require": ["sub", "iat", "exp", "pwv", "tv"], "verify_exp": False, "verify_iat": False},
         )
     except jwt.PyJWTError:
         raise TokenError("the token is not valid") from None
@@ -94,6 +105,9 @@ def decode_token(token: str, settings: Settings, now: datetime) -> TokenClaims:
         issued = datetime.fromtimestamp(int(payload["iat"]), UTC)
         expires = datetime.fromtimestamp(int(payload["exp"]), UTC)
         pwv = str(payload["pwv"])
+        version = payload["tv"]
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise TypeError("tv")
     except (TypeError, ValueError, OverflowError, OSError):
         raise TokenError("the token is not valid") from None
     moment = now.astimezone(UTC)
@@ -101,4 +115,4 @@ def decode_token(token: str, settings: Settings, now: datetime) -> TokenClaims:
         raise TokenError("the token has expired; log in again", code="token_expired")
     if issued - timedelta(seconds=LEEWAY_SECONDS) > moment:
         raise TokenError("the token is not valid yet")
-    return TokenClaims(user_id, issued, expires, pwv, str(payload.get("jti", "")))
+    return TokenClaims(user_id, issued, expires, pwv, str(payload.get("jti", "")), version)

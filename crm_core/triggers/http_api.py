@@ -26,6 +26,54 @@ def login(req: func.HttpRequest) -> func.HttpResponse:
     return routes.login(req)
 
 
+@bp.route(route="logout", methods=["POST", "OPTIONS"], auth_level=ANON)
+def logout(req: func.HttpRequest) -> func.HttpResponse:
+    """End every session of the logged-in user."""
+    from crm_core.api import routes
+
+    return routes.logout(req)
+
+
+@bp.route(route="users/me/password", methods=["POST", "OPTIONS"], auth_level=ANON)
+def own_password(req: func.HttpRequest) -> func.HttpResponse:
+    """Change one's own password (with the current one)."""
+    from crm_core.api import routes
+
+    return routes.own_password(req)
+
+
+@bp.route(route="users/{user_id}/password", methods=["POST", "OPTIONS"], auth_level=ANON)
+def user_password(req: func.HttpRequest) -> func.HttpResponse:
+    """Set another user's password (admins). Literal routes win, so users/me/password is the function above."""
+    from crm_core.api import routes
+
+    return routes.user_password(req)
+
+
+@bp.route(route="users/{user_id}/unlock", methods=["POST", "OPTIONS"], auth_level=ANON)
+def user_unlock(req: func.HttpRequest) -> func.HttpResponse:
+    """Clear a user's login lock (admins)."""
+    from crm_core.api import routes
+
+    return routes.user_unlock(req)
+
+
+@bp.route(route="users/{user_id}/deactivate", methods=["POST", "OPTIONS"], auth_level=ANON)
+def user_deactivate(req: func.HttpRequest) -> func.HttpResponse:
+    """Deactivate a user (admins)."""
+    from crm_core.api import routes
+
+    return routes.user_deactivate(req)
+
+
+@bp.route(route="users/{user_id}/activate", methods=["POST", "OPTIONS"], auth_level=ANON)
+def user_activate(req: func.HttpRequest) -> func.HttpResponse:
+    """Activate a user again (admins)."""
+    from crm_core.api import routes
+
+    return routes.user_activate(req)
+
+
 @bp.route(route="users/me", methods=["GET", "OPTIONS"], auth_level=ANON)
 def me(req: func.HttpRequest) -> func.HttpResponse:
     """The logged-in user."""

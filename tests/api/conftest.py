@@ -33,10 +33,9 @@ def queue() -> RecordingQueue:
 
 @pytest.fixture(autouse=True)
 def instant_throttle(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Login delays are recorded, not slept; unknown-name lockouts start empty."""
+    """Login delays are recorded, not slept."""
     slept: list[float] = []
     monkeypatch.setattr(throttle_mod.throttle, "sleep", slept.append)
-    throttle_mod.unknown_names.clear()
     return slept
 
 
@@ -73,8 +72,16 @@ class World:
     leads: dict[str, Lead] = field(default_factory=dict)
 
     def token(self, username: str) -> str:
+        """A token for the user as seeded (no database access)."""
         u = self.users[username]
-        return issue_token(u.id, u.password_hash, self.container.settings, self.container.clock.now())[0]
+        return issue_token(u.id, u.password_hash, self.container.settings, self.container.clock.now(), u.token_version)[0]
+
+    def fresh_token(self, username: str) -> str:
+        """A token for the user as the database has them now (after a logout or a password change)."""
+        with self.container.database.transaction() as s:
+            u = s.get(User, self.users[username].id)
+            assert u is not None
+            return issue_token(u.id, u.password_hash, self.container.settings, self.container.clock.now(), u.token_version)[0]
 
     def add_lead(self, key: str, owner: str, company: str, *, creator: str | None = None, **kw) -> Lead:
         now = self.container.clock.now()
@@ -94,7 +101,13 @@ class World:
         return lead
 
 
+SEEDED_PASSWORD = "seeded password 123"
+PASSWORD_M1A = "correct horse battery"
+
+
 def seed_world(container: Container, passwords: bool = False) -> World:
+    """Everyone has SEEDED_PASSWORD (a token needs a password); with passwords=True m1a has PASSWORD_M1A and m1b
+    has none."""
     w = World(container)
     specs = [
         ("admin", "Asha Admin", "+919800000001", "admin", None),
@@ -106,7 +119,11 @@ def seed_world(container: Container, passwords: bool = False) -> World:
     ]
     with container.database.transaction() as s:
         for username, name, phone, role, leader in specs:
-            pw = "correct horse battery" if passwords and username == "m1a" else None
+            pw: str | None = SEEDED_PASSWORD
+            if passwords and username == "m1a":
+                pw = PASSWORD_M1A
+            elif passwords and username == "m1b":
+                pw = None
             w.users[username] = create_user(
                 s, NewUser(username=username, name=name, phone=phone, role=role, leader=leader, password=pw)
             )

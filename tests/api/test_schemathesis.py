@@ -6,7 +6,7 @@ Bounded and deterministic: a few examples per operation and generation mode, der
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import schemathesis
@@ -57,7 +57,7 @@ def _start_host(container: Container) -> tuple[str, object, str]:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory) -> Iterator[tuple[Container, str, dict[str, str]]]:
+def live(tmp_path_factory) -> Iterator[tuple[Container, str, Callable[[], dict[str, str]]]]:
     from crm_core.clock import SystemClock
     from crm_core.db.migrate import upgrade
 
@@ -76,7 +76,8 @@ def live(tmp_path_factory) -> Iterator[tuple[Container, str, dict[str, str]]]:
     world = seed_world(container)
     base_url, host, kind = _start_host(container)
     print(f"schemathesis against {kind} at {base_url}")
-    yield container, base_url, {"Authorization": f"Bearer {world.token('admin')}"}
+    # A token per request, as the database has the admin now: POST /logout revokes every earlier one.
+    yield container, base_url, lambda: {"Authorization": f"Bearer {world.fresh_token('admin')}"}
     host.stop()  # type: ignore[attr-defined]
     db.dispose()
 
@@ -120,7 +121,7 @@ def test_every_operation_conforms_to_the_openapi_document(live) -> None:
     assert answered == labels, "every operation must get past authentication with the generated requests"
 
 
-def _fuzz(operation, mode, base_url: str, auth: dict[str, str]) -> None:
+def _fuzz(operation, mode, base_url: str, auth: Callable[[], dict[str, str]]) -> None:
     """Send EXAMPLES generated requests for one operation and mode, validating every response."""
 
     @given(case=operation.as_strategy(generation_mode=mode))
@@ -135,7 +136,7 @@ def _fuzz(operation, mode, base_url: str, auth: dict[str, str]) -> None:
     def run(case) -> None:
         # A negative case may have mutated the Authorization header on purpose: then send it as generated.
         mutated = case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER)
-        headers = {} if mutated else dict(auth)
+        headers = {} if mutated else auth()
         response = case.call(base_url=f"{base_url}/api", headers=headers)
         case.validate_response(response, checks=CHECKS, headers=headers)
         SEEN.append((operation.label, mode.value, response.status_code))

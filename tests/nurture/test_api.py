@@ -9,8 +9,8 @@ import azure.functions as func
 import pytest
 
 from crm_core.composition import Container
-from crm_core.security.tokens import issue_token
 from crm_core.triggers.http_message_master import message_master, message_master_step
+from tests.api.tokens import token_for
 from tests.nurture.conftest import Team
 
 
@@ -22,8 +22,7 @@ class Api:
         self.team = team
 
     def token(self, username: str) -> str:
-        u = self.team.user(username)
-        return issue_token(u.id, u.password_hash, self.container.settings, self.container.clock.now())[0]
+        return token_for(self.container, self.team.user(username).id)
 
     def call(
         self,

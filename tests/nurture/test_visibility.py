@@ -31,14 +31,13 @@ def test_pending_reminders_are_follow_up_tasks_of_whoever_owns_the_lead(
 ) -> None:
     from crm_core.db.models import User
     from crm_core.nurture.sequence import move_pending
-    from crm_core.security.tokens import issue_token
     from tests.api.client import ApiClient
+    from tests.api.tokens import token_for
 
     start(team, nurture_container.settings, local(2026, 11, 24, 17, 30))
 
     def follow_ups(username: str) -> list[str]:
-        u = team.user(username)
-        token = issue_token(u.id, u.password_hash, nurture_container.settings, nurture_container.clock.now())[0]
+        token = token_for(nurture_container, team.user(username).id)
         resp = ApiClient().get(f"/api/tasks/{username}?from=2026-11-24&to=2026-12-05", token=token)
         assert resp.status == 200, resp.body
         return [i["text"].split(" for ")[0] for i in resp.json["items"] if i["type"] == "follow_up"]
