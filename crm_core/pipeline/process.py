@@ -1,8 +1,8 @@
 """The queue function: apply each inbound message exactly once, in the order its sender wrote them.
 
 How (see docs/pipeline.md for the reasoning):
-1. Record the message: INSERT into inbound_messages, whose UNIQUE(provider, provider_message_id) turns a
-   redelivery (or a second copy processed at the same moment) into "already recorded". Own transaction, so
+1. Record the message: INSERT into inbound_messages, whose UNIQUE(provider, sender, provider_message_id) turns
+   a redelivery (or a second copy processed at the same moment) into "already recorded". Own transaction, so
    the sender's other workers can see that this message exists.
 2. Apply in order, one message per transaction: lock the sender (SELECT … FOR UPDATE on the users row;
    SQLite's BEGIN IMMEDIATE serialises writers anyway), take the sender's oldest not-yet-applied message in
@@ -32,6 +32,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from crm_core.clock import next_receive_seq
 from crm_core.composition import Container, get_container
 from crm_core.db.engine import is_transient
 from crm_core.db.models import ConversationState, InboundMessage, LlmCall, Outbox, OutboxStatus, User
@@ -133,6 +134,7 @@ def record_inbound(container: Container, env: Envelope, dequeue_count: int = 1) 
                 sender=env.sender,
                 text=env.text,
                 sent_at=env.sent_at,
+                receive_seq=next_receive_seq(),
                 received_at=container.clock.now(),
                 status=Status.RECEIVED,
                 attempts=max(dequeue_count, 0),
@@ -146,7 +148,9 @@ def record_inbound(container: Container, env: Envelope, dequeue_count: int = 1) 
     with container.database.transaction() as session:
         found = session.scalar(
             select(InboundMessage).where(
-                InboundMessage.provider == env.provider, InboundMessage.provider_message_id == env.message_id
+                InboundMessage.provider == env.provider,
+                InboundMessage.sender == env.sender,
+                InboundMessage.provider_message_id == env.message_id,
             )
         )
         if found is None:
@@ -495,7 +499,7 @@ def process_poison_message(body: str) -> None:
             own = session.get(InboundMessage, own_id, populate_existing=True)
             assert own is not None
             row = _reply_to(session, own, user, _apology(env), kind="apology")
-            row.dedupe_key = f"apology:{env.provider}:{env.message_id}"
+            row.dedupe_key = f"apology:{own_id}"  # the inbound row: one per (provider, sender, message id)
             row.due_at = now
             session.flush()
             outbox_ids.append(row.id)
