@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+def ordering_group(body: str) -> str | None:
+    """The ordering group of a queued envelope — its sender — or None for a body that is not an envelope."""
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    sender = value.get("sender") if isinstance(value, dict) else None
+    return sender if isinstance(sender, str) and sender else None
 
 
 class Envelope(BaseModel):

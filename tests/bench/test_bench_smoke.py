@@ -22,7 +22,12 @@ PIECES = {
 # What each section must report when it runs (figure names start with these).
 EXPECTED = {
     "parser": ["built-in parser throughput", "share answered without GPT"],
-    "webhook": ["webhook ack in-process median", "webhook ack in-process p99", "ack speed-up over the baseline"],
+    "webhook": [
+        "webhook ack in-process median",
+        "webhook ack in-process p99",
+        "ack speed-up over the baseline",
+        "webhook ack to the durable database queue p99",
+    ],
     "processing": ["queue function throughput, SQLite", "statements per command, new_lead (SQLite)"],
     "sweep": ["deliver", "peak memory", "statements per batch"],
     "reads": ["/api/history/{lead_id} p50 (SQLite)", "/api/leads/{user_id} first page p99 (SQLite)"],
