@@ -33,6 +33,9 @@ class Envelope(BaseModel):
     # "too_long": a text over the limit (answered "please split it"). Set by the webhook; the queue answers.
     kind: str = Field("text", pattern=r"^(text|unsupported|too_long)$")
     media_type: str | None = Field(None, max_length=40)
+    # When our door received it (crm_core.clock.next_receive_seq: ns since the epoch, strictly increasing per
+    # process). Orders one sender's messages with the same whole-second sent_at; None for envelopes from before it.
+    receive_seq: int | None = Field(None, ge=0)
 
     def to_json(self) -> str:
         """Serialise for the queue."""

@@ -6,10 +6,12 @@ How (see docs/pipeline.md for the reasoning):
    the sender's other workers can see that this message exists.
 2. Apply in order, one message per transaction: lock the sender (SELECT … FOR UPDATE on the users row;
    SQLite's BEGIN IMMEDIATE serialises writers anyway), take the sender's oldest not-yet-applied message in
-   (sent_at, id) order, run the handlers on it, store intent/lead/result, the LLM call and every outbox row
-   the handlers wrote, commit. Repeat until this worker's own message is applied. A message is applied only
-   once it was recorded at least ORDERING_WINDOW_SECONDS ago: until then a predecessor handed over at about
-   the same time may not be recorded yet, so its queue message is re-enqueued with a delay and acknowledged.
+   (sent_at, receive_seq, id) order — receive_seq is the webhook's receive stamp, so messages with the same
+   whole-second provider timestamp are applied in the order they reached us — run the handlers on it, store
+   intent/lead/result, the LLM call and every outbox row the handlers wrote, commit. Repeat until this worker's
+   own message is applied. A message is applied only once it was recorded at least ORDERING_WINDOW_SECONDS ago:
+   until then a predecessor handed over at about the same time may not be recorded yet, so its queue message is
+   re-enqueued with a delay and acknowledged.
 3. After each commit, deliver the outbox rows just written; they were inserted already claimed (leased), so this
    is one send and one conditional UPDATE each. The sweep retries failures and takes over a dead worker's rows.
 
@@ -134,7 +136,7 @@ def record_inbound(container: Container, env: Envelope, dequeue_count: int = 1) 
                 sender=env.sender,
                 text=env.text,
                 sent_at=env.sent_at,
-                receive_seq=next_receive_seq(),
+                receive_seq=env.receive_seq if env.receive_seq is not None else next_receive_seq(),
                 received_at=container.clock.now(),
                 status=Status.RECEIVED,
                 attempts=max(dequeue_count, 0),
@@ -353,7 +355,7 @@ def _own_and_next(
     oldest = select(InboundMessage.id).where(InboundMessage.sender == sender, InboundMessage.status == Status.RECEIVED)
     if skip:
         oldest = oldest.where(InboundMessage.id.not_in(skip))
-    oldest = oldest.order_by(InboundMessage.sent_at, InboundMessage.id).limit(1)
+    oldest = oldest.order_by(InboundMessage.sent_at, InboundMessage.receive_seq, InboundMessage.id).limit(1)
     where = or_(InboundMessage.id == own_id, InboundMessage.id == oldest.scalar_subquery())
     state: ConversationState | None = None
     if user is not None:

@@ -41,6 +41,7 @@ def _envelope(row: InboundMessage) -> Envelope:
         sent_at=row.sent_at,
         kind=str(info.get("kind", "text")),
         media_type=info.get("media_type"),
+        receive_seq=row.receive_seq,
     )
 
 

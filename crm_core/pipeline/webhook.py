@@ -1,7 +1,11 @@
 """POST /api/webhook (Maytapi): check the secret, normalise the payload, enqueue one envelope, answer at once.
 
 No SQL and no GPT here: the webhook only validates and enqueues, so Maytapi gets its 200 in milliseconds even
-when the database is paused. Voice notes and other media the bot cannot read are enqueued too, as an envelope
+when the database is paused (on Azure the queue is a Storage queue; with the embedded default it is a table of the
+local database, committed before the 200). Each envelope carries a receive stamp (crm_core.clock.next_receive_seq)
+that orders one sender's messages with the same whole-second timestamp in the order they reached us.
+
+Voice notes and other media the bot cannot read are enqueued too, as an envelope
 of kind "unsupported": the queue function records the message and writes the polite "please type it" reply to
 the outbox, so that reply is de-duplicated by message id, survives a Maytapi outage and is retried like any
 other message (a direct send from here would block on Maytapi and be lost when it is down).
@@ -17,6 +21,7 @@ from typing import Any
 
 import azure.functions as func
 
+from crm_core.clock import next_receive_seq
 from crm_core.composition import get_container
 from crm_core.envelope import Envelope
 from crm_core.phones import to_e164
@@ -125,6 +130,7 @@ def _message_envelope(payload: dict[str, Any], region: str, allow_groups: bool) 
         "sent_at": _sent_at(payload.get("timestamp") or message.get("timestamp")),
         "sender_name": str(name)[:200] if name else None,
         "media_type": mtype[:40],
+        "receive_seq": next_receive_seq(),
     }
     if not text.strip():
         if mtype == "text":
