@@ -18,6 +18,10 @@ How (see docs/pipeline.md for the reasoning):
 Failures: TransientError and transient database errors propagate (the transaction rolls back and the queue
 retries; after maxDequeueCount the poison queue takes over); PermanentError and validation errors are
 answered to the sender and the message is marked failed, never retried.
+
+A number that is not an active user's is recorded (`done`, intent `unregistered`) and answered at most once a day
+(one calendar day in the team's zone, and never twice within 24 hours): a reply to every message would feed bot
+loops and get the WhatsApp number banned.
 """
 
 from __future__ import annotations
@@ -198,29 +202,65 @@ def _reply_to(session: Session, row: InboundMessage, user: User | None, body: st
     )
 
 
-def _answer_unregistered(container: Container, session: Session, own: InboundMessage) -> Step:
+def _unregistered_reply_key(container: Container, session: Session, phone: str) -> str | None:
+    """The outbox dedupe key for today's one reply to an unregistered number, or None when it was answered today
+    or within the last 24 hours."""
     now = container.clock.now()
+    today = now.astimezone(container.settings.tz).date()
+    keys = {f"unregistered:{phone}:{day.isoformat()}": day for day in (today, today - timedelta(days=1))}
+    for key, created_at in session.execute(
+        select(Outbox.dedupe_key, Outbox.created_at).where(Outbox.dedupe_key.in_(list(keys)))
+    ):
+        if keys.get(str(key)) == today or created_at > now - timedelta(hours=24):
+            return None
+    return f"unregistered:{phone}:{today.isoformat()}"
+
+
+def _answer_unregistered(container: Container, session: Session, own: InboundMessage) -> Step:
+    """Record a message from a number that is no active user's; answer it only if the number was not answered today."""
+    now = container.clock.now()
+    key = _unregistered_reply_key(container, session, own.sender)
     claimed = session.execute(
         update(InboundMessage)
         .where(InboundMessage.id == own.id, InboundMessage.status == Status.RECEIVED)
-        .values(status=Status.DONE, intent="unregistered", processed_at=now, result={"unregistered": True})
+        .values(
+            status=Status.DONE,
+            intent="unregistered",
+            processed_at=now,
+            result={"unregistered": True, "answered": key is not None},
+        )
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
-    if claimed:
-        row = record(
-            session,
-            to=own.sender,
-            body=UNREGISTERED_REPLY,
-            kind="reply",
-            channel="whatsapp",
-            inbound_id=own.id,
-            dedupe_key=f"unregistered:{own.provider}:{own.provider_message_id}",
-            due_at=now,
+    if not claimed:
+        return Step(own_done=True, outbox_ids=_pending_outbox_ids(session, own.id))
+    if key is None:
+        log.info("message %s is from an unregistered number answered today already; recorded, not answered", own.id)
+        return Step(applied_id=own.id, own_done=True)
+    try:
+        with session.begin_nested():  # another message of this number, at the same moment, may take the key
+            row = record(
+                session,
+                to=own.sender,
+                body=UNREGISTERED_REPLY,
+                kind="reply",
+                channel="whatsapp",
+                inbound_id=own.id,
+                dedupe_key=key,
+                due_at=now,
+            )
+            row.created_at = now  # the 24-hour rule reads it (the pipeline's clock, not the wall clock)
+            session.flush()
+    except IntegrityError:
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == own.id)
+            .values(result={"unregistered": True, "answered": False})
+            .execution_options(synchronize_session=False)
         )
-        session.flush()
-        log.info("message %s is from an unregistered number; answered politely", own.id)
-        return Step(applied_id=own.id, own_done=True, outbox_ids=[row.id])
-    return Step(own_done=True, outbox_ids=_pending_outbox_ids(session, own.id))
+        log.info("message %s is from an unregistered number answered just now; recorded, not answered", own.id)
+        return Step(applied_id=own.id, own_done=True)
+    log.info("message %s is from an unregistered number; answered politely (once today)", own.id)
+    return Step(applied_id=own.id, own_done=True, outbox_ids=[row.id])
 
 
 def _settles_at(row: InboundMessage, window: timedelta) -> datetime:
