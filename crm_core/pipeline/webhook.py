@@ -8,10 +8,10 @@ lone surrogates replaced: crm_core.envelope.clean_text), so every acknowledged m
 database. Each envelope carries a receive stamp (crm_core.clock.next_receive_seq) that orders one sender's
 messages with the same whole-second timestamp in the order they reached us.
 
-Voice notes and other media the bot cannot read are enqueued too, as an envelope
-of kind "unsupported": the queue function records the message and writes the polite "please type it" reply to
-the outbox, so that reply is de-duplicated by message id, survives a Maytapi outage and is retried like any
-other message (a direct send from here would block on Maytapi and be lost when it is down).
+Voice notes and other media the bot cannot read are enqueued too, as an envelope of kind "unsupported": the queue
+function records the message and writes the polite "please type it" reply to the outbox, so that reply is
+de-duplicated by message id, survives a Maytapi outage and is retried like any other message (a direct send from
+here would block on Maytapi and be lost when it is down).
 """
 
 from __future__ import annotations
