@@ -257,7 +257,8 @@ def _check_reachable(queue: Any, connection: str | None) -> None:
         except Exception as exc:
             raise ConfigError(
                 f"queue {queue.name} in the database is not usable ({type(exc).__name__}); "
-                "run `python -m crm_core db upgrade`, or set QUEUE_BACKEND=memory"
+                "run `python -m crm_core db upgrade` (a database made by an older pre-release schema must be "
+                "recreated: the initial migration is regenerated until the first release), or set QUEUE_BACKEND=memory"
             ) from None
         return
     if type(queue).__name__ != "AzureStorageQueue" or not connection:

@@ -254,3 +254,16 @@ def test_a_lease_that_ran_out_or_a_delayed_message_does_not_hold_a_group(databas
     assert now.body == "ravi:now"
     clock.advance(10)  # its worker died and the lease ran out: both are visible, and the older goes first
     assert [m.body for m in q.receive(max_messages=10)] == ["ravi:later"]
+
+
+def test_the_local_host_refuses_a_database_without_the_queue_table_in_one_line(tmp_path) -> None:
+    from crm_core.composition import Container
+    from crm_core.localhost import LocalHost
+    from crm_core.settings import ConfigError
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    Database(url).engine.dispose()
+    settings = load_settings(DATABASE_URL=url, WEBHOOK_SECRET="x", QUEUE_BACKEND="database")
+    host = LocalHost(container=Container(settings), timers=False, migrate=False)
+    with pytest.raises(ConfigError, match=r"queue inbound in the database is not usable .*db upgrade"):
+        host.start()
