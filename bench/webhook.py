@@ -1,4 +1,5 @@
-"""Webhook ack: the real webhook (in-process queue, Azurite) against the seed's inline design; requests/s via HTTP."""
+"""Webhook ack: the real webhook (in-process queue, the durable database queue, Azurite) against the seed's inline
+design; requests/s via HTTP."""
 
 from __future__ import annotations
 
@@ -170,6 +171,35 @@ def _baseline(run: Run, db: Any, ack_median: float) -> None:
     )
 
 
+def _database_queue(run: Run, db: Any) -> None:
+    """The embedded default: the envelope is committed to the queue table (SQLite, synchronous=FULL) before the 200."""
+    from crm_core.clock import FixedClock
+    from crm_core.composition import Container, set_container
+    from crm_core.queueing import build_inbound_queue
+
+    settings = bench_settings(
+        db.engine.url.render_as_string(hide_password=False),
+        QUEUE_BACKEND="database",
+        MAYTAPI_PRODUCT_ID=PRODUCT_ID,
+        MAYTAPI_PHONE_ID=PHONE_ID,
+    )
+    queue = build_inbound_queue(settings)
+    set_container(Container(settings, database=db, clock=FixedClock(NOW), whatsapp=CountingChannel(), queue=queue))
+    samples, statuses = _ack_samples(run.sizes.ack_calls, _sender_phone())
+    note = f"{len(samples)} calls, each committed (fsync) to the queue table; HTTP {sorted(statuses)}"
+    run.add(
+        figure(SECTION, "webhook ack to the durable database queue median", round(median(samples), 3), "ms", note=note),
+        figure(
+            SECTION,
+            "webhook ack to the durable database queue p99",
+            round(percentile(samples, 99), 3),
+            "ms",
+            P99,
+            note,
+        ),
+    )
+
+
 def _azurite(run: Run, db: Any) -> None:
     from bench.azurite import azurite_queue, unavailable_reason
 
@@ -317,6 +347,7 @@ def measure(run: Run) -> None:
             run,
             [
                 ("baseline (inline, seed design) median", lambda: _baseline(run, db, ack)),
+                ("webhook ack to the durable database queue median", lambda: _database_queue(run, db)),
                 ("webhook ack to Azurite median", lambda: _azurite(run, db)),
                 ("webhook requests/s through the local host", lambda: _http_rps(run, db)),
                 ("webhook requests/s, queue runner off", lambda: _http_rps(run, db, queues=False)),

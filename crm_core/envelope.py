@@ -2,9 +2,44 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# C0 controls other than tab, newline and carriage return, and DEL: never part of a chat message. NUL in particular
+# cannot be stored in a PostgreSQL text column, so a message carrying one could never be recorded.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# In a Python str every code point in this range is a lone surrogate (JSON pairs are already combined): it cannot be
+# encoded as UTF-8, so neither a database driver nor the queue's JSON could carry it.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_MEDIA_TYPE = re.compile(r"[^a-z0-9_.+/-]")
+
+
+def clean_text(value: str) -> str:
+    """Text that every database and the queue can carry: controls dropped, lone surrogates replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", value))
+
+
+def unclean_reason(value: str) -> str | None:
+    """Why a value that must be kept exactly (an id) cannot be accepted, or None when it is clean."""
+    if _CONTROL.search(value):
+        return "contains control characters"
+    if _SURROGATE.search(value):
+        return "contains invalid Unicode (a lone surrogate)"
+    return None
+
+
+def ordering_group(body: str) -> str | None:
+    """The ordering group of a queued envelope — its sender — or None for a body that is not an envelope."""
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    sender = value.get("sender") if isinstance(value, dict) else None
+    return sender if isinstance(sender, str) and sender else None
 
 
 class Envelope(BaseModel):
@@ -22,6 +57,26 @@ class Envelope(BaseModel):
     # "too_long": a text over the limit (answered "please split it"). Set by the webhook; the queue answers.
     kind: str = Field("text", pattern=r"^(text|unsupported|too_long)$")
     media_type: str | None = Field(None, max_length=40)
+    # When our door received it (crm_core.clock.next_receive_seq: ns since the epoch, strictly increasing per
+    # process). Orders one sender's messages with the same whole-second sent_at; None for envelopes from before it.
+    receive_seq: int | None = Field(None, ge=0)
+
+    @field_validator("text", "sender_name", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("media_type", mode="before")
+    @classmethod
+    def _media_type(cls, value: Any) -> Any:
+        return _MEDIA_TYPE.sub("", value.lower()) if isinstance(value, str) else value
+
+    @field_validator("message_id", mode="before")
+    @classmethod
+    def _exact_id(cls, value: Any) -> Any:
+        if isinstance(value, str) and (reason := unclean_reason(value)):
+            raise ValueError(f"message id {reason}")
+        return value
 
     def to_json(self) -> str:
         """Serialise for the queue."""

@@ -85,7 +85,7 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("AzureWebJobsStorage__clientId", "AZUREWEBJOBSSTORAGE__CLIENTID")
     )
     inbound_queue: str = Field("inbound", alias="INBOUND_QUEUE", min_length=3, max_length=63)
-    queue_backend: Literal["auto", "memory", "azure"] = Field("auto", alias="QUEUE_BACKEND")
+    queue_backend: Literal["auto", "database", "memory", "azure"] = Field("auto", alias="QUEUE_BACKEND")
     ordering_window_seconds: float = Field(2.0, alias="ORDERING_WINDOW_SECONDS", ge=0, le=60)
 
     sweep_schedule: str = Field("0 */1 * * * *", alias="SWEEP_SCHEDULE")
@@ -144,10 +144,20 @@ class Settings(BaseSettings):
 
     @property
     def use_azure_queue(self) -> bool:
-        """Whether inbound messages go through Azure Storage (else the in-process queue)."""
+        """Whether inbound messages go through Azure Storage (else the embedded database or in-process queue)."""
+        return self.queue_kind == "azure"
+
+    @property
+    def queue_kind(self) -> Literal["database", "memory", "azure"]:
+        """The queue backend in use: `azure` when Storage is configured, else the durable `database` queue.
+
+        `memory` (lost with the process) only when asked for, or when the database itself is in memory.
+        """
         if self.queue_backend != "auto":
-            return self.queue_backend == "azure"
-        return bool(self.azure_web_jobs_storage or self.queue_service_uri or self.storage_account_name)
+            return self.queue_backend
+        if self.azure_web_jobs_storage or self.queue_service_uri or self.storage_account_name:
+            return "azure"
+        return "memory" if _in_memory_sqlite(self.database_url) else "database"
 
     @property
     def use_maytapi(self) -> bool:
@@ -160,6 +170,14 @@ class Settings(BaseSettings):
     def cors_origin_list(self) -> list[str]:
         """Configured frontend origins."""
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+
+def _in_memory_sqlite(url: str) -> bool:
+    """Whether a database URL is an in-memory SQLite database (nothing there outlives the process)."""
+    if not url.startswith("sqlite"):
+        return False
+    path = url.split("://", 1)[1].lstrip("/").split("?", 1)[0]
+    return path in ("", ":memory:") or "mode=memory" in url
 
 
 def _describe(exc: ValidationError) -> str:

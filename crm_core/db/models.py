@@ -26,6 +26,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeEngine
 
+from crm_core.clock import next_receive_seq
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -298,12 +300,17 @@ class Outbox(Base):
 
 
 class InboundMessage(Base):
-    """A message a user sent (WhatsApp or app); the provider message id makes processing idempotent."""
+    """A message a user sent (WhatsApp or app); (provider, sender, provider message id) makes processing idempotent.
+
+    The message id is unique per sender, not per provider: a colliding id from another sender (Maytapi ids are
+    chosen by the sender's phone) must not turn that sender's message into a "duplicate".
+    """
 
     __tablename__ = "inbound_messages"
     __table_args__ = (
-        UniqueConstraint("provider", "provider_message_id", name="uq_inbound_provider_message"),
-        Index("ix_inbound_sender_status", "sender", "status", "sent_at"),
+        UniqueConstraint("provider", "sender", "provider_message_id", name="uq_inbound_provider_sender_message"),
+        # A sender's unapplied messages in the order they are applied: (sent_at, receive_seq, id).
+        Index("ix_inbound_sender_status", "sender", "status", "sent_at", "receive_seq"),
         Index("ix_inbound_lead", "lead_id"),  # a lead's history (GET /api/history/{lead_id})
     )
 
@@ -314,6 +321,9 @@ class InboundMessage(Base):
     sender_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(UnicodeText)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the sender's clock (provider timestamp)
+    # When our webhook received it (ns since the epoch, strictly increasing per process): breaks ties between
+    # messages of one sender with the same whole-second sent_at in the order they reached us.
+    receive_seq: Mapped[int] = mapped_column(BigInteger, default=next_receive_seq)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status: Mapped[str] = mapped_column(Unicode(16), default="received")  # received|done|failed|poison
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -354,3 +364,29 @@ class LlmCall(Base):
     latency_ms: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str] = mapped_column(Unicode(32), default="ok")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class QueueMessage(Base):
+    """A message on the embedded durable queue (QUEUE_BACKEND=database, the default without Azure Storage).
+
+    Azure Storage Queue semantics in a table: the webhook's INSERT is committed before it answers 200; a receive
+    hides the row until visible_at and gives it a new pop receipt; delete needs that receipt. Messages of one
+    ordering group (the sender) are handed out in the order they were sent, one at a time (see
+    crm_core.queueing.database).
+    """
+
+    __tablename__ = "queue_messages"
+    __table_args__ = (
+        Index("ix_queue_messages_queue_visible", "queue", "visible_at"),
+        Index("ix_queue_messages_queue_group", "queue", "group_key", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    queue: Mapped[str] = mapped_column(Unicode(63))
+    group_key: Mapped[str | None] = mapped_column(Unicode(64))  # messages of one group are handed out in order
+    body: Mapped[str] = mapped_column(UnicodeText)
+    inserted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    visible_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    dequeue_count: Mapped[int] = mapped_column(Integer, default=0)
+    pop_receipt: Mapped[str | None] = mapped_column(Unicode(36))
+    in_flight: Mapped[bool] = mapped_column(Boolean, default=False)  # received, neither settled nor released

@@ -41,6 +41,10 @@ class LocalHost:
     way it becomes the process container. SQLite databases are migrated on start (migrate=False skips it).
     host_json defaults to ./host.json, else the project's. `visibility_timeout` overrides host.json's retry delay
     (tests); timers=False / queues=False turn those triggers off.
+
+    At start, before the queue runners poll, the previous run's unsettled work is taken up at once
+    (take_up=False skips it): leases held by a killed host on the durable queue are released, and every inbound
+    message recorded but not applied is re-enqueued (crm_core.pipeline.recovery.take_up_unapplied).
     """
 
     def __init__(
@@ -58,6 +62,7 @@ class LocalHost:
         queues: bool = True,
         timers: bool = True,
         migrate: bool = True,
+        take_up: bool = True,
     ) -> None:
         self.app = app
         self.host = host
@@ -71,6 +76,7 @@ class LocalHost:
         self.run_queues = queues
         self.run_timers = timers
         self.migrate = migrate
+        self.take_up = take_up
         self.index: FunctionIndex | None = None
         self.options = QueueOptions()
         self.queue_runners: list[QueueRunner] = []
@@ -136,6 +142,8 @@ class LocalHost:
             upgrade(self.container.database.engine)
         timers = self._timer_runners() if self.run_timers else []
         queues = self._queue_runners() if self.run_queues else []
+        if queues and self.take_up:
+            self._take_up_unsettled(queues)
         dispatcher = Dispatcher(self.index, route_prefix(host_json), lambda: settings.cors_origin_list)
         self._server = LocalHttpServer(dispatcher, self.host, self.port)
         self._server.start()
@@ -186,6 +194,32 @@ class LocalHost:
         assert self.index is not None and self.container is not None
         return queue_runners(self.index, self.container.settings, self.options)
 
+    def _take_up_unsettled(self, runners: list[QueueRunner]) -> None:
+        """What a previous (killed) run left unsettled is taken up now, not after a lease or the stranded sweep."""
+        assert self.container is not None
+        released = 0
+        for runner in runners:
+            for queue in (runner.queue, runner.poison):
+                release = getattr(queue, "release_leases", None)
+                if callable(release):
+                    released += int(release())
+        if released:
+            log.warning("released %d queue message(s) a previous run had received but not settled", released)
+        inbound = self.container.settings.inbound_queue.lower()
+        if not any(runner.queue.name == inbound for runner in runners):
+            return
+        try:
+            from sqlalchemy import inspect
+
+            if not inspect(self.container.database.engine).has_table("inbound_messages"):
+                return  # not the CRM's database (another app on this host), or not migrated
+            from crm_core.pipeline.recovery import take_up_unapplied
+
+            take_up_unapplied(self.container)
+        except Exception:
+            # The host still serves (the webhook keeps enqueueing); the timer's stranded sweep is the next net.
+            log.exception("could not take up unapplied inbound messages at start")
+
     def _timer_runners(self) -> list[TimerRunner]:
         assert self.index is not None and self.container is not None
         runners = []
@@ -220,7 +254,18 @@ def queue_runners(index: FunctionIndex, settings: Settings, options: QueueOption
 
 
 def _check_reachable(queue: Any, connection: str | None) -> None:
-    """Fail fast, in one line, when Azurite is configured but not listening (instead of long SDK retries)."""
+    """Fail fast, in one line, when Azurite is configured but not listening (instead of long SDK retries), or when
+    the database queue's table is missing."""
+    if type(queue).__name__ == "DatabaseQueue":
+        try:
+            queue.count()
+        except Exception as exc:
+            raise ConfigError(
+                f"queue {queue.name} in the database is not usable ({type(exc).__name__}); "
+                "run `python -m crm_core db upgrade` (a database made by an older pre-release schema must be "
+                "recreated: the initial migration is regenerated until the first release), or set QUEUE_BACKEND=memory"
+            ) from None
+        return
     if type(queue).__name__ != "AzureStorageQueue" or not connection:
         return
     from urllib.parse import urlsplit

@@ -623,6 +623,8 @@ def _won(text: str, keyword: bool) -> bool:
         if not cues.NOT_YET.search(text[left:right]):
             return True
     return False
+
+
 _HEAD_INTENTS = frozenset(
     {Intent.NEW_LEAD, Intent.MEETING_DONE, Intent.DEMO_DONE, Intent.ADD_ACTIVITY, Intent.MARK_WON, Intent.MARK_LOST,
      Intent.QUALIFY_LEAD, Intent.SCHEDULE_MEETING, Intent.SCHEDULE_DEMO, Intent.RESCHEDULE_MEETING,

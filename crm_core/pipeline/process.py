@@ -1,12 +1,13 @@
 """The queue function: apply each inbound message exactly once, in the order its sender wrote them.
 
 How (see docs/pipeline.md for the reasoning):
-1. Record the message: INSERT into inbound_messages, whose UNIQUE(provider, provider_message_id) turns a
-   redelivery (or a second copy processed at the same moment) into "already recorded". Own transaction, so
+1. Record the message: INSERT into inbound_messages, whose UNIQUE(provider, sender, provider_message_id) turns
+   a redelivery (or a second copy processed at the same moment) into "already recorded". Own transaction, so
    the sender's other workers can see that this message exists.
 2. Apply in order, one message per transaction: lock the sender (SELECT … FOR UPDATE on the users row;
    SQLite's BEGIN IMMEDIATE serialises writers anyway), take the sender's oldest not-yet-applied message in
-   (sent_at, id) order, run the handlers on it, store intent/lead/result, the parse, the LLM call and every
+   (sent_at, receive_seq, id) order (receive_seq is the webhook's receive stamp, so messages with the same
+   whole-second provider timestamp are applied in the order they reached us), run the handlers on it, store intent/lead/result, the parse, the LLM call and every
    outbox row the handlers wrote, commit. Repeat until this worker's own message is applied. A message is
    applied only once it was recorded at least ORDERING_WINDOW_SECONDS ago: until then a predecessor handed over
    at about the same time may not be recorded yet, so its queue message is re-enqueued with a delay and
@@ -30,6 +31,10 @@ How (see docs/pipeline.md for the reasoning):
 Failures: TransientError and transient database errors propagate (the transaction rolls back and the queue
 retries; after maxDequeueCount the poison queue takes over); PermanentError and validation errors are
 answered to the sender and the message is marked failed, never retried.
+
+A number that is not an active user's is recorded (`done`, intent `unregistered`) and answered at most once a day
+(one calendar day in the team's zone, and never twice within 24 hours): a reply to every message would feed bot
+loops and get the WhatsApp number banned.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from crm_core.clock import next_receive_seq
 from crm_core.commands import ParseResult
 from crm_core.composition import Container, get_container
 from crm_core.db.engine import is_transient
@@ -167,6 +173,7 @@ def record_inbound(container: Container, env: Envelope, dequeue_count: int = 1) 
                 sender=env.sender,
                 text=env.text,
                 sent_at=env.sent_at,
+                receive_seq=env.receive_seq if env.receive_seq is not None else next_receive_seq(),
                 received_at=container.clock.now(),
                 status=Status.RECEIVED,
                 attempts=max(dequeue_count, 0),
@@ -180,7 +187,9 @@ def record_inbound(container: Container, env: Envelope, dequeue_count: int = 1) 
     with container.database.transaction() as session:
         found = session.scalar(
             select(InboundMessage).where(
-                InboundMessage.provider == env.provider, InboundMessage.provider_message_id == env.message_id
+                InboundMessage.provider == env.provider,
+                InboundMessage.sender == env.sender,
+                InboundMessage.provider_message_id == env.message_id,
             )
         )
         if found is None:
@@ -226,29 +235,65 @@ def _reply_to(session: Session, row: InboundMessage, user: User | None, body: st
     )
 
 
-def _answer_unregistered(container: Container, session: Session, own: InboundMessage) -> Step:
+def _unregistered_reply_key(container: Container, session: Session, phone: str) -> str | None:
+    """The outbox dedupe key for today's one reply to an unregistered number, or None when it was answered today
+    or within the last 24 hours."""
     now = container.clock.now()
+    today = now.astimezone(container.settings.tz).date()
+    keys = {f"unregistered:{phone}:{day.isoformat()}": day for day in (today, today - timedelta(days=1))}
+    for key, created_at in session.execute(
+        select(Outbox.dedupe_key, Outbox.created_at).where(Outbox.dedupe_key.in_(list(keys)))
+    ):
+        if keys.get(str(key)) == today or created_at > now - timedelta(hours=24):
+            return None
+    return f"unregistered:{phone}:{today.isoformat()}"
+
+
+def _answer_unregistered(container: Container, session: Session, own: InboundMessage) -> Step:
+    """Record a message from a number that is no active user's; answer it only if the number was not answered today."""
+    now = container.clock.now()
+    key = _unregistered_reply_key(container, session, own.sender)
     claimed = session.execute(
         update(InboundMessage)
         .where(InboundMessage.id == own.id, InboundMessage.status == Status.RECEIVED)
-        .values(status=Status.DONE, intent="unregistered", processed_at=now, result={"unregistered": True})
+        .values(
+            status=Status.DONE,
+            intent="unregistered",
+            processed_at=now,
+            result={"unregistered": True, "answered": key is not None},
+        )
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
-    if claimed:
-        row = record(
-            session,
-            to=own.sender,
-            body=UNREGISTERED_REPLY,
-            kind="reply",
-            channel="whatsapp",
-            inbound_id=own.id,
-            dedupe_key=f"unregistered:{own.provider}:{own.provider_message_id}",
-            due_at=now,
+    if not claimed:
+        return Step(own_done=True, outbox_ids=_pending_outbox_ids(session, own.id))
+    if key is None:
+        log.info("message %s is from an unregistered number answered today already; recorded, not answered", own.id)
+        return Step(applied_id=own.id, own_done=True)
+    try:
+        with session.begin_nested():  # another message of this number, at the same moment, may take the key
+            row = record(
+                session,
+                to=own.sender,
+                body=UNREGISTERED_REPLY,
+                kind="reply",
+                channel="whatsapp",
+                inbound_id=own.id,
+                dedupe_key=key,
+                due_at=now,
+            )
+            row.created_at = now  # the 24-hour rule reads it (the pipeline's clock, not the wall clock)
+            session.flush()
+    except IntegrityError:
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == own.id)
+            .values(result={"unregistered": True, "answered": False})
+            .execution_options(synchronize_session=False)
         )
-        session.flush()
-        log.info("message %s is from an unregistered number; answered politely", own.id)
-        return Step(applied_id=own.id, own_done=True, outbox_ids=[row.id])
-    return Step(own_done=True, outbox_ids=_pending_outbox_ids(session, own.id))
+        log.info("message %s is from an unregistered number answered just now; recorded, not answered", own.id)
+        return Step(applied_id=own.id, own_done=True)
+    log.info("message %s is from an unregistered number; answered politely (once today)", own.id)
+    return Step(applied_id=own.id, own_done=True, outbox_ids=[row.id])
 
 
 def _settles_at(row: InboundMessage, window: timedelta) -> datetime:
@@ -393,7 +438,7 @@ def _own_and_next(
     oldest = select(InboundMessage.id).where(InboundMessage.sender == sender, InboundMessage.status == Status.RECEIVED)
     if skip:
         oldest = oldest.where(InboundMessage.id.not_in(skip))
-    oldest = oldest.order_by(InboundMessage.sent_at, InboundMessage.id).limit(1)
+    oldest = oldest.order_by(InboundMessage.sent_at, InboundMessage.receive_seq, InboundMessage.id).limit(1)
     where = or_(InboundMessage.id == own_id, InboundMessage.id == oldest.scalar_subquery())
     state: ConversationState | None = None
     if user is not None:
@@ -726,7 +771,7 @@ def process_poison_message(body: str) -> None:
             own = session.get(InboundMessage, own_id, populate_existing=True)
             assert own is not None
             row = _reply_to(session, own, user, _apology(env), kind="apology")
-            row.dedupe_key = f"apology:{env.provider}:{env.message_id}"
+            row.dedupe_key = f"apology:{own_id}"  # the inbound row: one per (provider, sender, message id)
             row.due_at = now
             session.flush()
             outbox_ids.append(row.id)

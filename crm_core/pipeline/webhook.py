@@ -1,10 +1,17 @@
 """POST /api/webhook (Maytapi): check the secret, normalise the payload, enqueue one envelope, answer at once.
 
 No SQL and no GPT here: the webhook only validates and enqueues, so Maytapi gets its 200 in milliseconds even
-when the database is paused. Voice notes and other media the bot cannot read are enqueued too, as an envelope
-of kind "unsupported": the queue function records the message and writes the polite "please type it" reply to
-the outbox, so that reply is de-duplicated by message id, survives a Maytapi outage and is retried like any
-other message (a direct send from here would block on Maytapi and be lost when it is down).
+when the database is paused (on Azure the queue is a Storage queue; with the embedded default it is a table of the
+local database, committed before the 200). Every input problem is a 4xx with a JSON error, never a 500: JSON nested
+too deeply, fields of the wrong type, ids with control characters. Text is cleaned on the way in (controls dropped,
+lone surrogates replaced: crm_core.envelope.clean_text), so every acknowledged message can be recorded on any
+database. Each envelope carries a receive stamp (crm_core.clock.next_receive_seq) that orders one sender's
+messages with the same whole-second timestamp in the order they reached us.
+
+Voice notes and other media the bot cannot read are enqueued too, as an envelope of kind "unsupported": the queue
+function records the message and writes the polite "please type it" reply to the outbox, so that reply is
+de-duplicated by message id, survives a Maytapi outage and is retried like any other message (a direct send from
+here would block on Maytapi and be lost when it is down).
 """
 
 from __future__ import annotations
@@ -16,18 +23,30 @@ from datetime import UTC, datetime
 from typing import Any
 
 import azure.functions as func
+from pydantic import ValidationError
 
+from crm_core.clock import next_receive_seq
 from crm_core.composition import get_container
-from crm_core.envelope import Envelope
+from crm_core.envelope import Envelope, unclean_reason
 from crm_core.phones import to_e164
 
 log = logging.getLogger("crm_core.pipeline.webhook")
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 8000
+MAX_JSON_DEPTH = 16  # Maytapi's payloads are 3 levels deep
 CAPTIONED_TYPES = frozenset({"image", "document"})
 PHONE_PROBLEM_STATES = frozenset({"qr-code", "idle", "phone-error"})
 IGNORED_EVENTS = frozenset({"ack", "status", "live_event", "error"})
+
+
+class _BadInput(Exception):
+    """A field of the payload that cannot be accepted: answered 400 with this code and message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
 def _json(status: int, payload: dict[str, Any]) -> func.HttpResponse:
@@ -45,6 +64,29 @@ def _ok(status: str, **extra: Any) -> func.HttpResponse:
 def _secret_ok(req: func.HttpRequest, expected: str) -> bool:
     given = req.params.get("secret") or req.headers.get("x-webhook-secret") or ""
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def _too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether parsed JSON nests deeper than limit (iterative: no recursion on hostile input)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def _scalar(value: Any, name: str) -> str:
+    """A string or number field as text ("" when missing); an object, list or boolean is a 400."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _BadInput("invalid_payload", f"{name} must be a string")
+    return str(value)
 
 
 def _first(payload: dict[str, Any], *keys: str) -> Any:
@@ -95,26 +137,28 @@ def _message_envelope(payload: dict[str, Any], region: str, allow_groups: bool) 
         return _error(400, "invalid_payload", "message must be an object")
     if message.get("fromMe") is True or str(message.get("fromMe")).lower() == "true":
         return _ok("ignored", reason="own message")
-    conversation = str(payload.get("conversation") or "")
+    conversation = _scalar(payload.get("conversation"), "conversation")
     if conversation.endswith("@g.us") and not allow_groups:
         return _ok("ignored", reason="group chat")
     user = payload.get("user") if isinstance(payload.get("user"), dict) else {}
-    raw_phone = str((user or {}).get("phone") or "").strip()
+    raw_phone = _scalar((user or {}).get("phone"), "user.phone").strip()
     if not raw_phone:
         return _error(400, "missing_sender", "user.phone is blank; the message cannot be attributed")
     sender = to_e164(raw_phone, region)
     if sender is None:
         return _error(400, "invalid_sender", "user.phone is not a valid phone number")
-    message_id = str(message.get("id") or "").strip()
+    message_id = _scalar(message.get("id"), "message.id").strip()
     if not message_id:
         return _error(400, "missing_message_id", "message.id is required")
     if len(message_id) > 200:
         return _error(400, "invalid_message_id", "message.id is longer than 200 characters")
-    mtype = str(message.get("type") or "text").lower()
+    if reason := unclean_reason(message_id):
+        return _error(400, "invalid_message_id", f"message.id {reason}")
+    mtype = (_scalar(message.get("type"), "message.type") or "text").lower()
     if mtype == "text":
-        text = str(message.get("text") or "")
+        text = _scalar(message.get("text"), "message.text")
     elif mtype in CAPTIONED_TYPES:
-        text = str(message.get("caption") or "")
+        text = _scalar(message.get("caption"), "message.caption")
     else:
         text = ""
     name = (user or {}).get("name")
@@ -123,8 +167,9 @@ def _message_envelope(payload: dict[str, Any], region: str, allow_groups: bool) 
         "message_id": message_id,
         "sender": sender,
         "sent_at": _sent_at(payload.get("timestamp") or message.get("timestamp")),
-        "sender_name": str(name)[:200] if name else None,
+        "sender_name": str(name)[:200] if isinstance(name, str | int) and name else None,  # optional: never a 400
         "media_type": mtype[:40],
+        "receive_seq": next_receive_seq(),
     }
     if not text.strip():
         if mtype == "text":
@@ -132,7 +177,10 @@ def _message_envelope(payload: dict[str, Any], region: str, allow_groups: bool) 
         return Envelope(text="", kind="unsupported", **common)
     if len(text) > MAX_TEXT_CHARS:
         return Envelope(text="", kind="too_long", **common)
-    return Envelope(text=text, kind="text", **common)
+    envelope = Envelope(text=text, kind="text", **common)
+    if not envelope.text.strip():  # nothing left once control characters were dropped
+        return _ok("ignored", reason="empty text")
+    return envelope
 
 
 def handle_webhook(req: func.HttpRequest) -> func.HttpResponse:
@@ -149,10 +197,14 @@ def handle_webhook(req: func.HttpRequest) -> func.HttpResponse:
         return _error(413, "payload_too_large", f"the body is over {MAX_BODY_BYTES // 1024} KB")
     try:
         payload = json.loads(body)
+    except RecursionError:
+        return _error(400, "invalid_json", f"the body nests more than {MAX_JSON_DEPTH} levels deep")
     except (ValueError, UnicodeDecodeError):
         return _error(400, "invalid_json", "the body is not valid JSON")
     if not isinstance(payload, dict):
         return _error(400, "invalid_payload", "the body must be a JSON object")
+    if _too_deep(payload):
+        return _error(400, "invalid_json", f"the body nests more than {MAX_JSON_DEPTH} levels deep")
 
     problem = _identity_problem(payload, settings.maytapi_product_id, settings.maytapi_phone_id)
     if problem:
@@ -171,8 +223,14 @@ def handle_webhook(req: func.HttpRequest) -> func.HttpResponse:
 
     try:
         result = _message_envelope(payload, settings.default_region, settings.allow_group_chats)
-    except ValueError as exc:  # pydantic validation of the envelope
-        return _error(400, "invalid_payload", str(exc).splitlines()[0])
+    except _BadInput as exc:
+        return _error(400, exc.code, exc.message)
+    except ValidationError as exc:  # the envelope's own rules
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "payload"
+        return _error(400, "invalid_payload", f"{where}: {first.get('msg', 'invalid')}")
+    except (ValueError, TypeError, OverflowError) as exc:
+        return _error(400, "invalid_payload", str(exc).splitlines()[0][:200] or "the payload is invalid")
     if isinstance(result, func.HttpResponse):
         return result
     try:

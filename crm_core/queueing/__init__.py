@@ -1,4 +1,5 @@
-"""Queue adapters: Azure Storage (Azurite locally) and an in-process queue, with Azure's semantics.
+"""Queue adapters with Azure's semantics: Azure Storage (Azurite locally), a durable table in the app's database
+(the embedded default), and an in-process queue (tests, `chat`; lost with the process).
 
 `build_inbound_queue(settings)` is what the composition root calls; `open_queue(settings, name)` gives the local
 host any named queue (the inbound queue and its `-poison` companion) on the same backend.
@@ -24,15 +25,23 @@ __all__ = [
 
 
 def open_queue(settings: Settings, name: str) -> MessageQueue:
-    """The named queue on the configured backend: Azure Storage when configured, else the in-process one.
+    """The named queue on the configured backend (`Settings.queue_kind`): Azure Storage when configured, else the
+    durable queue in the app's database; the in-process one only when asked for.
 
     Names are lower-cased (Azure queue names are lower case), so `Inbound` and `inbound` are one queue.
     """
     name = name.lower()
-    if settings.use_azure_queue:
+    kind = settings.queue_kind
+    if kind == "azure":
         from crm_core.queueing.azure_storage import AzureStorageQueue
 
         return AzureStorageQueue(settings, name)
+    if kind == "database":
+        from crm_core.envelope import ordering_group
+        from crm_core.queueing.database import database_queue
+
+        # One sender's envelopes are handed out in the order the webhook received them, one at a time.
+        return database_queue(settings.database_url, name, group_of=ordering_group)
     return memory_queue(name)
 
 

@@ -23,7 +23,12 @@ PIECES = {
 # What each section must report when it runs (figure names start with these).
 EXPECTED = {
     "parser": ["built-in parser throughput", "share answered without GPT", "GPT calls per 100 held-out messages"],
-    "webhook": ["webhook ack in-process median", "webhook ack in-process p99", "ack speed-up over the baseline"],
+    "webhook": [
+        "webhook ack in-process median",
+        "webhook ack in-process p99",
+        "ack speed-up over the baseline",
+        "webhook ack to the durable database queue p99",
+    ],
     "processing": ["queue function throughput, SQLite", "statements per command, new_lead (SQLite)"],
     "senders": [
         "sender B latency, A's slow model calls ÷ none (SQLite)",

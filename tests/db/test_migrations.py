@@ -21,6 +21,7 @@ TABLES = {
     "inbound_messages",
     "conversation_state",
     "llm_calls",
+    "queue_messages",
 }
 
 
@@ -55,7 +56,8 @@ def test_mssql_offline_sql_is_unicode_and_modern() -> None:
     assert "NVARCHAR(max)" in sql
     assert "NTEXT" not in sql
     assert "DATETIME2" in sql
-    assert "uq_inbound_provider_message UNIQUE (provider, provider_message_id)" in sql
+    # Message ids are unique per sender: another sender's colliding id is a different message.
+    assert "uq_inbound_provider_sender_message UNIQUE (provider, sender, provider_message_id)" in sql
 
 
 def test_offline_sql_rejects_unknown_dialect() -> None:

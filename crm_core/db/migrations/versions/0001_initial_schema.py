@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 12:28:14.742983
+Create Date: 2026-11-30 12:28:22.313393
 """
 
 from collections.abc import Sequence
@@ -31,6 +31,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_login_attempts_updated_at"), ["updated_at"], unique=False)
+
+    op.create_table(
+        "queue_messages",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("queue", sa.Unicode(length=63), nullable=False),
+        sa.Column("group_key", sa.Unicode(length=64), nullable=True),
+        sa.Column("body", sa.UnicodeText(), nullable=False),
+        sa.Column("inserted_at", crm_core.db.models.UTCDateTime(), nullable=False),
+        sa.Column("visible_at", crm_core.db.models.UTCDateTime(), nullable=False),
+        sa.Column("dequeue_count", sa.Integer(), nullable=False),
+        sa.Column("pop_receipt", sa.Unicode(length=36), nullable=True),
+        sa.Column("in_flight", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_queue_messages")),
+    )
+    with op.batch_alter_table("queue_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_queue_messages_queue_group", ["queue", "group_key", "id"], unique=False)
+        batch_op.create_index("ix_queue_messages_queue_visible", ["queue", "visible_at"], unique=False)
 
     op.create_table(
         "users",
@@ -179,6 +196,7 @@ def upgrade() -> None:
         sa.Column("sender_user_id", sa.Integer(), nullable=True),
         sa.Column("text", sa.UnicodeText(), nullable=False),
         sa.Column("sent_at", crm_core.db.models.UTCDateTime(), nullable=False),
+        sa.Column("receive_seq", sa.BigInteger(), nullable=False),
         sa.Column("received_at", crm_core.db.models.UTCDateTime(), nullable=False),
         sa.Column("status", sa.Unicode(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -192,11 +210,11 @@ def upgrade() -> None:
             ["sender_user_id"], ["users.id"], name=op.f("fk_inbound_messages_sender_user_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbound_messages")),
-        sa.UniqueConstraint("provider", "provider_message_id", name="uq_inbound_provider_message"),
+        sa.UniqueConstraint("provider", "sender", "provider_message_id", name="uq_inbound_provider_sender_message"),
     )
     with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
         batch_op.create_index("ix_inbound_lead", ["lead_id"], unique=False)
-        batch_op.create_index("ix_inbound_sender_status", ["sender", "status", "sent_at"], unique=False)
+        batch_op.create_index("ix_inbound_sender_status", ["sender", "status", "sent_at", "receive_seq"], unique=False)
 
     op.create_table(
         "llm_calls",
@@ -313,6 +331,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_users_leader_id"))
 
     op.drop_table("users")
+    with op.batch_alter_table("queue_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_queue_messages_queue_visible")
+        batch_op.drop_index("ix_queue_messages_queue_group")
+
+    op.drop_table("queue_messages")
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_attempts_updated_at"))
 
