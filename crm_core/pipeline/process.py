@@ -7,11 +7,11 @@ How (see docs/pipeline.md for the reasoning):
 2. Apply in order, one message per transaction: lock the sender (SELECT … FOR UPDATE on the users row;
    SQLite's BEGIN IMMEDIATE serialises writers anyway), take the sender's oldest not-yet-applied message in
    (sent_at, receive_seq, id) order (receive_seq is the webhook's receive stamp, so messages with the same
-   whole-second provider timestamp are applied in the order they reached us), run the handlers on it, store intent/lead/result, the parse, the LLM call and every
-   outbox row the handlers wrote, commit. Repeat until this worker's own message is applied. A message is
-   applied only once it was recorded at least ORDERING_WINDOW_SECONDS ago: until then a predecessor handed over
-   at about the same time may not be recorded yet, so its queue message is re-enqueued with a delay and
-   acknowledged.
+   whole-second provider timestamp are applied in the order they reached us), run the handlers on it, store
+   intent/lead/result, the parse, the LLM call and every outbox row the handlers wrote, commit. Repeat until
+   this worker's own message is applied. A message is applied only once it was recorded at least
+   ORDERING_WINDOW_SECONDS ago: until then a predecessor handed over at about the same time may not be recorded
+   yet, so its queue message is re-enqueued with a delay and acknowledged.
 2a. No model is asked while a transaction is open. Under the lock the parser answers only when it can without
    its slow part (`QuickParser.parse_quick`: the rules are sure, or no model is configured); conversation-state
    answers (a number, yes/no) need no parse at all. Otherwise the transaction is rolled back (nothing was
