@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 TEAM = ("Priya", "Amit", "Neha", "Vikram", "Rahul", "Sneha", "Sunita", "Karan", "Pooja", "Arjun")
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Kolkata"))
 OUT = ROOT / "crm_core" / "parsing" / "confidence_model.json"
+NB_OUT = ROOT / "crm_core" / "parsing" / "intent_model.json"
 
 
 def _scorer(path: str):  # type: ignore[no-untyped-def]
@@ -78,15 +79,28 @@ def main() -> int:
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--calibrate", nargs="+", required=True, help="messages the rules were not tuned on")
-    ap.add_argument("--also", nargs="*", default=[], help="further labelled messages (e.g. the tuning corpus)")
-    ap.add_argument("--precision", type=float, default=0.985)
+    ap.add_argument("--also", nargs="*", default=[], help="the tuning messages: the intent model learns from them")
+    ap.add_argument("--precision", type=float, default=0.97, help="least precision at and above the cut-off")
+    ap.add_argument("--max-wrong", type=float, default=0.015, help="most confidently-wrong share of all messages")
+    ap.add_argument("--tidy", nargs="*", default=[], help="tidy messages fitted on too (not used for the cut-off)")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--scorer", default=str(ROOT.parent / "shared" / "tools" / "score_parse.py"))
     a = ap.parse_args()
     check = _scorer(a.scorer).check
     cal_rows, extra_rows = _rows(a.calibrate), _rows(a.also)
+    # The second opinion on the intent learns from the tuning messages only, never from the calibration ones.
+    from crm_core.parsing import intent_model
+
+    def first(intent: str | list[str]) -> str:
+        return intent if isinstance(intent, str) else intent[0]
+
+    nb = intent_model.train([(r["text"], first(r["expect"]["intent"])) for r in extra_rows])
+    NB_OUT.write_text(json.dumps(nb, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    intent_model._model.cache_clear()
     cal_f, cal_y = _examples(cal_rows, check)
-    ext_f, ext_y = _examples(extra_rows, check)
+    # Tidy messages (the shared corpus) teach the model that clean, labelled commands are safe to act on; they
+    # are fitted on but never used to choose the cut-off.
+    ext_f, ext_y = _examples(_rows(a.tidy), check)
     names = sorted({k for f in cal_f + ext_f for k in f} - {"bias"})
     names = ["bias", *names]
 
@@ -94,20 +108,23 @@ def main() -> int:
         return np.array([[f.get(k, 0.0) for k in names] for f in fs], dtype=float)
 
     xc, yc = matrix(cal_f), np.array(cal_y, dtype=float)
-    xe, ye = matrix(ext_f), np.array(ext_y, dtype=float)
-    # Out-of-fold probabilities for the calibration messages.
-    rng = np.random.default_rng(7)
-    order = rng.permutation(len(yc))
+    xe = matrix(ext_f) if ext_f else np.zeros((0, len(names)))
+    ye = np.array(ext_y, dtype=float)
+    # Out-of-fold probabilities for the calibration messages (averaged over three shuffles, for a steadier curve).
     oof = np.zeros(len(yc))
-    for k in range(a.folds):
-        test = order[k :: a.folds]
-        train = np.setdiff1d(order, test)
-        w = _fit(np.vstack([xc[train], xe]), np.concatenate([yc[train], ye]))
-        oof[test] = 1.0 / (1.0 + np.exp(-np.clip(xc[test] @ w, -40, 40)))
+    repeats = 3
+    for seed in range(repeats):
+        order = np.random.default_rng(seed).permutation(len(yc))
+        for k in range(a.folds):
+            test = order[k :: a.folds]
+            train = np.setdiff1d(order, test)
+            w = _fit(np.vstack([xc[train], xe]), np.concatenate([yc[train], ye]))
+            oof[test] += 1.0 / (1.0 + np.exp(-np.clip(xc[test] @ w, -40, 40))) / repeats
     cutoff = 1.0
     for cand in sorted(set(np.round(oof, 4))):
         above = oof >= cand
-        if above.sum() >= 10 and yc[above].mean() >= a.precision:
+        wrong = float(((1 - yc) * above).mean())
+        if above.sum() >= 10 and yc[above].mean() >= a.precision and wrong <= a.max_wrong:
             cutoff = float(cand)
             break
     w = _fit(np.vstack([xc, xe]), np.concatenate([yc, ye]))
@@ -115,9 +132,11 @@ def main() -> int:
     report = {
         "calibration_messages": len(yc),
         "calibration_exact": round(float(yc.mean()), 4),
-        "other_messages": len(ye),
+        "intent_model_messages": len(extra_rows),
         "cutoff_out_of_fold_precision": round(float(yc[above].mean()) if above.any() else 0.0, 4),
         "cutoff_out_of_fold_coverage": round(float(above.mean()), 4),
+        "cutoff_out_of_fold_confidently_wrong": round(float(((1 - yc) * above).mean()), 4),
+        "tidy_messages": len(ye),
     }
     model = {
         "about": "P(reading exactly right) over the built-in parser's features; see tools/train_confidence.py",

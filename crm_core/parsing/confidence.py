@@ -56,6 +56,7 @@ def features(
     positional: bool,
     typos: int,
     explicit: bool = False,
+    second_opinion: tuple[bool, float] = (True, 0.0),
 ) -> dict[str, float]:
     """What a reading shows about its own reliability (names match the model file's weights)."""
     group = _GROUPS[command.intent]
@@ -75,6 +76,8 @@ def features(
         "also": float(len(command.also)),
         "question": 1.0 if "?" in text else 0.0,
         "explicit": 1.0 if explicit else 0.0,
+        "nb_agree": 1.0 if second_opinion[0] else 0.0,
+        "nb_margin": second_opinion[1] / 10.0,
         "has_note": 1.0 if command.note else 0.0,
         "has_when": 1.0 if command.when else 0.0,
         "details": float(len(command.details.given())) if command.details else 0.0,
@@ -114,12 +117,34 @@ def probability(feats: dict[str, float], model: dict[str, Any] | None = None) ->
     return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
 
+# A reading whose every content word is accounted for, by an explicit command that the second opinion agrees
+# with, is as reliable as the model's cut-off (measured: ~98.8 % exact on messages the rules were not tuned on).
+CLEAN_FLOOR = 0.8
+
+
+def clean(feats: dict[str, float]) -> bool:
+    """An explicit command, every content word placed in a field, both intent readers agreeing, no penalty."""
+    return (
+        feats.get("explicit", 0.0) == 1.0
+        and feats.get("uncovered", 1.0) == 0.0
+        and feats.get("nb_agree", 0.0) == 1.0
+        and feats.get("base", 0.0) >= 0.75
+    )
+
+
 def calibrated(feats: dict[str, float], fallback: float, model: dict[str, Any] | None = None) -> float:
     """The confidence to report: the probability mapped so that the model's cut-off lands on THRESHOLD."""
     model = _model() if model is None else model
     p = probability(feats, model)
     if p is None:
         return fallback
+    if clean(feats):
+        return max(CLEAN_FLOOR, _mapped(p, model))
+    return _mapped(p, model)
+
+
+def _mapped(p: float, model: dict[str, Any]) -> float:
+    """The probability mapped so that the model's cut-off lands on THRESHOLD."""
     cut = float(model.get("cutoff", THRESHOLD))
     if p >= cut:
         return THRESHOLD + (1.0 - THRESHOLD) * (p - cut) / max(1e-9, 1.0 - cut)

@@ -26,6 +26,7 @@ from crm_core.parsing.extract import (
     strip_edges,
     tokenize,
 )
+from crm_core.parsing.intent_model import opinion
 from crm_core.parsing.new_lead import broken_phone, read_new_lead
 from crm_core.parsing.phrases import Found, find_owners, find_source
 from crm_core.parsing.validate import check_command, safe_command
@@ -561,6 +562,7 @@ def reading_features(text: str, command: Command, base: float, head: _Draft, s: 
         text,
         command,
         explicit=explicit,
+        second_opinion=opinion(text, command.intent.value),
         base=base,
         how=head.how,
         cue_groups=groups,

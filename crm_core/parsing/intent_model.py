@@ -1,0 +1,92 @@
+"""A second opinion on the intent: a small naive Bayes over words and word pairs, trained on our own corpus.
+
+It never decides anything. The confidence model reads whether it agrees with the rules' intent (and by how
+much it prefers another): when two readers that work differently disagree, the reading is likely wrong.
+The counts ship in intent_model.json (written by tools/train_confidence.py, a few hundred kilobytes at most);
+they load once, on first use, with no dependency beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+MODEL_FILE = "intent_model.json"
+_WORD = re.compile(r"[\w\u0900-\u097F]+")
+_DIGIT = re.compile(r"\d")
+
+
+def words(text: str) -> list[str]:
+    """The model's features: casefolded words (digits folded to 0) and adjacent word pairs."""
+    ws = [_DIGIT.sub("0", w) for w in _WORD.findall(text.casefold())]
+    return ws + [f"{a}_{b}" for a, b in itertools.pairwise(ws)]
+
+
+def train(examples: list[tuple[str, str]], min_count: int = 1) -> dict[str, Any]:
+    """Counts per intent for (text, intent) examples: the whole model, as JSON-ready data."""
+    counts: dict[str, dict[str, int]] = {}
+    prior: dict[str, int] = {}
+    for text, intent in examples:
+        prior[intent] = prior.get(intent, 0) + 1
+        bucket = counts.setdefault(intent, {})
+        for w in words(text):
+            bucket[w] = bucket.get(w, 0) + 1
+    seen: dict[str, int] = {}
+    for bucket in counts.values():
+        for w, n in bucket.items():
+            seen[w] = seen.get(w, 0) + n
+    keep = {w for w, n in seen.items() if n >= min_count}
+    return {
+        "prior": prior,
+        "counts": {y: {w: n for w, n in b.items() if w in keep} for y, b in counts.items()},
+        "vocab": len(keep),
+    }
+
+
+@lru_cache(maxsize=1)
+def _model() -> dict[str, Any]:
+    try:
+        raw = resources.files("crm_core.parsing").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return {}
+    data: dict[str, Any] = json.loads(raw)
+    data["totals"] = {y: sum(b.values()) for y, b in data["counts"].items()}
+    data["known"] = {w for b in data["counts"].values() for w in b}
+    return data
+
+
+def scores(text: str, model: dict[str, Any] | None = None) -> dict[str, float]:
+    """Log-probability of each intent (empty when no model is shipped)."""
+    model = _model() if model is None else model
+    if not model:
+        return {}
+    prior: dict[str, int] = model["prior"]
+    counts: dict[str, dict[str, int]] = model["counts"]
+    totals = model.get("totals") or {y: sum(b.values()) for y, b in counts.items()}
+    known = model.get("known") or {w for b in counts.values() for w in b}
+    vocab = max(1, int(model["vocab"]))
+    n = sum(prior.values())
+    feats = [w for w in words(text) if w in known]
+    out: dict[str, float] = {}
+    for intent, k in prior.items():
+        bucket, total = counts.get(intent, {}), totals.get(intent, 0)
+        score = math.log(k / n)
+        for w in feats:
+            score += math.log((bucket.get(w, 0) + 0.5) / (total + 0.5 * vocab))
+        out[intent] = score
+    return out
+
+
+def opinion(text: str, intent: str, model: dict[str, Any] | None = None) -> tuple[bool, float]:
+    """Whether the model's best intent is `intent`, and how many nats it prefers its best over `intent`."""
+    sc = scores(text, model)
+    if not sc:
+        return True, 0.0
+    best = max(sc, key=lambda k: sc[k])
+    margin = sc[best] - sc.get(intent, min(sc.values()) - 10.0)
+    return best == intent, min(20.0, margin)
