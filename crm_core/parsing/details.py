@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from crm_core.parsing.extract import strip_edges
 
@@ -1291,6 +1292,16 @@ _MASK_TAIL = _rx(r"(?:\s+(?:hain|hai|he|h|hn|है|हैं|sab\s*kuch|sab|स
 
 
 def detail_spans(text: str) -> list[DetailSpan]:
+    """Every qualification detail the text gives, labelled or not, in text order (first one per field)."""
+    return list(_detail_spans(text))
+
+
+@lru_cache(maxsize=256)  # one message is read several times within a parse (intent, fields, further commands)
+def _detail_spans(text: str) -> tuple[DetailSpan, ...]:
+    return tuple(_find_detail_spans(text))
+
+
+def _find_detail_spans(text: str) -> list[DetailSpan]:
     """Every qualification detail the text gives, labelled or not, in text order (first one per field)."""
     if not text or not text.strip():
         return []
