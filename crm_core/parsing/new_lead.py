@@ -43,6 +43,7 @@ _LABEL_KIND = {
     **{x: "company" for x in _COMPANY_LABELS},
     **{x: "skip" for x in _SKIP_LABELS},
 }
+LEAD_LABELS = tuple(_LABEL_KIND)
 _LABEL_ALT = "|".join(re.escape(x) for x in sorted(_LABEL_KIND, key=len, reverse=True))
 RE_LABEL = re.compile(
     lx.WL

@@ -13,7 +13,7 @@ from crm_core.parsing import lexicon as lx
 from crm_core.parsing.company import note_around, pick_company, titled_names
 from crm_core.parsing.confidence import calibrated, features
 from crm_core.parsing.dates import MONTHS, RELATIVE, WEEKDAYS, When, find_when, local_today
-from crm_core.parsing.details import detail_spans, find_details
+from crm_core.parsing.details import DETAIL_LABELS, detail_spans, find_details
 from crm_core.parsing.extract import (
     MASK,
     Token,
@@ -27,7 +27,7 @@ from crm_core.parsing.extract import (
     tokenize,
 )
 from crm_core.parsing.intent_model import opinion
-from crm_core.parsing.new_lead import broken_phone, read_new_lead
+from crm_core.parsing.new_lead import LEAD_LABELS, broken_phone, read_new_lead
 from crm_core.parsing.phrases import Found, find_owners, find_source
 from crm_core.parsing.validate import check_command, safe_command
 from crm_core.ports import ParseContext
@@ -528,7 +528,7 @@ def reading_features(text: str, command: Command, base: float, head: _Draft, s: 
         and t.text != MASK
         and len(t.text) > 1
     ]
-    uncovered = sum(1 for t in content if t.text.casefold() not in taken)
+    uncovered = sum(1 for t in content if t.text.casefold() not in taken and t.norm not in _LABEL_WORDS)
     groups = sum(
         1
         for present in (
@@ -563,6 +563,8 @@ def reading_features(text: str, command: Command, base: float, head: _Draft, s: 
         Intent.DEMO_DONE: s.has("done"),
         Intent.LIST_TASKS: s.has("tasks"),
         Intent.HELP: s.has("help"),
+        # Qualification details are explicit when every one of them carries its label ("Turnover: 5 crore").
+        Intent.LEAD_DETAILS: bool(command.details) and all(d.labelled for d in detail_spans(text)),
     }.get(command.intent, False)
     return features(
         text,
@@ -580,6 +582,12 @@ def reading_features(text: str, command: Command, base: float, head: _Draft, s: 
 
 
 _RE_WORDS = re.compile(r"[\w\u0900-\u097F]+")
+# Label words ("Turnover:", "Contact-", "Mob") are accounted for by the field they introduce.
+_LABEL_WORDS = frozenset(
+    w.casefold()
+    for label in (*(x for labels in DETAIL_LABELS.values() for x in labels), *LEAD_LABELS)
+    for w in _RE_WORDS.findall(label)
+)
 
 
 def _trailing_member(masked: str, tokens: list[Token], ctx: ParseContext, company: str | None) -> str | None:
