@@ -286,7 +286,7 @@ class RuleParser:
         if details and not has("new_lead") and not s.contact_info:
             prefix = " ".join(t.norm for t in s.tokens if t.end <= first_label)
             strong = any(has(k, prefix) for k in ("activity", "meeting", "demo", "qualify", "won", "lost", "new_lead"))
-            if not strong and (first_label == 0 or len(details) >= 2):
+            if not strong and (first_label == 0 or len(details) >= 2 or _only_a_company(text[:first_label], ctx)):
                 return self._lead_details(text, first_label, details, ctx)
         info = cues.INFO_CUES.search(text) is not None or "status" in s.ns_words
         if info and not has("new_lead") and not s.contact_info and (s.question or not s.meeting_kw):
@@ -588,6 +588,15 @@ _LABEL_WORDS = frozenset(
     for label in (*(x for labels in DETAIL_LABELS.values() for x in labels), *LEAD_LABELS)
     for w in _RE_WORDS.findall(label)
 )
+
+
+def _only_a_company(prefix: str, ctx: ParseContext) -> bool:
+    """Whether the words before the details are just the company they are about ("Rajdhani Sweets - address …")."""
+    pick = pick_company(prefix, prefix, ctx)
+    if pick is None or pick.how not in ("business", "known", "marked"):
+        return False
+    rest = prefix[: pick.start] + " " + prefix[pick.end :]
+    return all(t.is_stop or t.text == MASK for t in tokenize(rest))
 
 
 def _trailing_member(masked: str, tokens: list[Token], ctx: ParseContext, company: str | None) -> str | None:
