@@ -21,6 +21,7 @@ from crm_core.handlers.common import (
 from crm_core.handlers.context import HandlerContext
 from crm_core.handlers.leads import _count
 from crm_core.handlers.texts import kind_label, status_label, t
+from crm_core.handlers.waiting import example_when, wait_for
 
 DEFAULT_TIME = time(11, 0)  # a date without a time: 11:00 AM in the team's zone
 LATEST_DEFAULT_HOUR = 19  # a date-only "today" after 11:00 gets the next full hour, up to 7 PM
@@ -78,7 +79,8 @@ def _schedule(ctx: HandlerContext, req: Request, kind: str, *, move: bool) -> Le
     cmd = req.command
     label = kind_label(ctx.lang, kind)
     if not cmd.when:
-        ctx.reply(t(ctx, "when_missing", kind=label.lower(), company=lead.company), lead=lead)
+        text = t(ctx, "when_missing", kind=label.lower(), company=lead.company, example=example_when(ctx))
+        wait_for(ctx, cmd.model_copy(update={"company": lead.company}), text, lead=lead)
         return lead
     existing = _scheduled(ctx, lead, kind)
     event = existing[0] if move and existing else None
