@@ -101,6 +101,7 @@ def _schedule(ctx: HandlerContext, req: Request, kind: str, *, move: bool) -> Le
     when_text = fmt_when(ctx, start)
     with_who = t(ctx, "with_who", name=assignee.name) if assignee.id != ctx.sender.id else ""
     lines: list[str] = []
+    moving = event is not None
     if event is None:
         event = Event(
             lead_id=lead.id,
@@ -193,6 +194,7 @@ def _schedule(ctx: HandlerContext, req: Request, kind: str, *, move: bool) -> Le
                 ),
                 lead=lead,
             )
+    _tell_owner(ctx, lead, assignee, kind, start, moved=moving)
     if defaulted:
         lines.append(t(ctx, "default_time_note", time=fmt_time(start.astimezone(team_tz(ctx)))))
     for clash, company in clashes:
@@ -208,6 +210,17 @@ def _schedule(ctx: HandlerContext, req: Request, kind: str, *, move: bool) -> Le
         )
     ctx.reply("\n".join(lines), lead=lead)
     return lead
+
+
+def _tell_owner(ctx: HandlerContext, lead: Lead, assignee: User, kind: str, start: datetime, *, moved: bool) -> None:
+    """The lead's owner hears of a booking or a move on their lead by someone else, for someone else."""
+    owner = ctx.session.get(User, lead.owner_id)
+    if owner is None or owner.id in (assignee.id, ctx.sender.id):
+        return
+    key = "owner_event_moved_notify" if moved else "owner_event_notify"
+    text = t("en", key, kind=kind_label("en", kind), company=lead.company, when=fmt_when_en(ctx, start),
+             sender=ctx.sender.name, name=assignee.name)  # fmt: skip
+    ctx.notify(owner, text, lead=lead)
 
 
 def _day_start(ctx: HandlerContext, req: Request) -> datetime:

@@ -33,6 +33,19 @@ CONVO_TEXTS: dict[str, dict[str, str]] = {
         "en": "🚫 {kind} with *{company}* on {when} was cancelled by {sender}.{reason}",
         "hi": "🚫 *{company}* के साथ {when} की {kind} {sender} ने रद्द की।{reason}",
     },
+    # everyone affected is told (handlers.events, handlers.leads)
+    "owner_event_notify": {
+        "en": "📅 {sender} booked a {kind} on your lead *{company}* for {when}, with {name}.",
+        "hi": "📅 {sender} ने आपकी लीड *{company}* पर {when} को {kind} रखी, {name} के साथ।",
+    },
+    "owner_event_moved_notify": {
+        "en": "🔁 {sender} moved the {kind} on your lead *{company}* to {when}, with {name}.",
+        "hi": "🔁 {sender} ने आपकी लीड *{company}* की {kind} {when} पर की, {name} के साथ।",
+    },
+    "attendee_notify_closed": {
+        "en": "ℹ️ {sender} marked *{company}* as {status}: your upcoming meeting/demo with them is cancelled.",
+        "hi": "ℹ️ {sender} ने *{company}* को {status} मार्क किया: उनके साथ आपकी आने वाली मीटिंग/डेमो रद्द है।",
+    },
     # reminders and follow-ups (handlers.reminders)
     "reminder_set": {
         "en": "⏰ I'll remind you on *{when}*: _{note}_{about}",

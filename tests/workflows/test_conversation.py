@@ -209,3 +209,21 @@ def test_a_follow_up_on_someone_elses_lead_tells_the_owner(bot: Bot, parser) -> 
     bot.new_lead("priya", "Desai Pharma", assignee="Amit")
     say(bot, parser, "lata", "follow up with Desai Pharma on 5th Dec")
     assert any("Lata Leader set a follow-up" in n for n in bot.notes("amit"))
+
+
+# --- (h) everyone affected is told ------------------------------------------------------------------------------
+
+
+def test_owner_hears_when_someone_else_books_and_moves_on_their_lead(bot: Bot, parser) -> None:  # type: ignore[no-untyped-def]
+    bot.new_lead("priya", "Desai Pharma", assignee="Amit")
+    say(bot, parser, "lata", "meeting with Desai Pharma kal 4 baje, Priya")
+    assert any("Lata Leader booked a Meeting on your lead *Desai Pharma*" in n for n in bot.notes("amit"))
+    say(bot, parser, "lata", "Reschedule meeting for Desai Pharma on 29 Nov 4pm")
+    assert any("moved the Meeting on your lead *Desai Pharma*" in n for n in bot.notes("amit"))
+
+
+def test_attendee_hears_when_a_win_closes_their_meeting(bot: Bot, parser) -> None:  # type: ignore[no-untyped-def]
+    bot.new_lead("priya", "Desai Pharma")
+    say(bot, parser, "priya", "meeting with Desai Pharma kal 4 baje, Amit")
+    say(bot, parser, "priya", "Deal closed for Desai Pharma")
+    assert any("marked *Desai Pharma* as won" in n for n in bot.notes("amit"))
