@@ -336,10 +336,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "echo_won": {"en": "{company} won", "hi": "{company} जीती"},
     "echo_lost": {"en": "{company} lost{note}", "hi": "{company} हारी{note}"},
     "echo_then": {"en": "; then ", "hi": "; फिर "},
-    "echo_cancel": {"en": "cancel the {kind} with {company}{note}", "hi": "{company} के साथ {kind} रद्द{note}"},
-    "echo_remind": {"en": "reminder: _{note}_{when}", "hi": "रिमाइंडर: _{note}_{when}"},
-    "echo_info": {"en": "the status of {company}", "hi": "{company} का स्टेटस"},
-    "q_when_remind": {"en": "when should I remind you?", "hi": "कब याद दिलाऊँ?"},
     # several commands in one message (handlers.run_all)
     "also_not_applied": {
         "en": "⚠️ Not done, because the first part didn't go through: {rest}.",

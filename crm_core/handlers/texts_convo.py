@@ -6,6 +6,11 @@ Kept apart from handlers.texts (already long); `texts.t()` finds them, as they a
 from __future__ import annotations
 
 CONVO_TEXTS: dict[str, dict[str, str]] = {
+    # the echo of an unsure command (handlers.confirm.describe)
+    "echo_cancel": {"en": "cancel the {kind} with {company}{note}", "hi": "{company} के साथ {kind} रद्द{note}"},
+    "echo_remind": {"en": "reminder: _{note}_{when}", "hi": "रिमाइंडर: _{note}_{when}"},
+    "echo_info": {"en": "the status of {company}", "hi": "{company} का स्टेटस"},
+    "q_when_remind": {"en": "when should I remind you?", "hi": "कब याद दिलाऊँ?"},
     # waiting for the moment / the lead (handlers.waiting)
     "when_missing": {
         "en": "When should the {kind} with *{company}* be? e.g. _{example}_",
