@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from crm_core.commands import Command, Doubt, Intent, ParseResult
 from crm_core.names import team_member
-from crm_core.parsing import cues
+from crm_core.parsing import conversation, cues
 from crm_core.parsing import lexicon as lx
 from crm_core.parsing.company import note_around, pick_company, titled_names
 from crm_core.parsing.confidence import calibrated, features
@@ -287,6 +287,8 @@ class RuleParser:
         return draft
 
     def _decide(self, text: str, s: _Signals, ctx: ParseContext) -> _Draft:
+        if (talk := conversation.decide(text, s, ctx)) is not None:  # cancel, postpone-without-date, reminders
+            return talk
         has = s.has
         details, first_label = find_details(text)
         if details and not has("new_lead") and not s.contact_info:
