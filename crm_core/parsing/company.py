@@ -29,7 +29,7 @@ _EDGE_JUNK = frozenset(
      "met", "mtg", "done", "dn", "w", "hot", "warm", "genuine", "serious", "great", "news", "good",
      "congrats", "badhai", "m/s", "m/s.", "हॉट", "गर्म", "जेन्युइन", "अब", "ab", "fir", "phir", "फिर", "their", "his",
      "her", "unke", "uske", "one", "ek", "inbound", "enquiry", "inquiry", "regarding", "re", "for", "address",
-     "about", "just", "sirji",
+     "about", "just", "sirji", "came", "come", "comes", "aaya", "aayi", "aaye",
      "unka", "unki", "uska", "uski", "उनके", "उनका", "उनकी", "उसके", "office", "ऑफिस", "डालो", "जोड़ो", "जोड़",
      "बनाओ", "करो", "लिखो", "daalo", "dalo", "jodo", "banao", "likho", "add", "yaar", "yar"}
 )  # fmt: skip
@@ -139,7 +139,7 @@ def titled_names(text: str) -> list[tuple[int, int]]:
         # "New Lead Acme Traders", "Reassign Acme Pvt Ltd": a command at the front is no part of the name.
         while len(words) > 2 and f"{words[0][0]} {words[1][0]}".casefold() in _LEAD_PHRASES:
             words = words[2:]
-        while len(words) > 2 and words[0][0].casefold() in _LEADING_VERBS:
+        while len(words) > 2 and (words[0][0].casefold() in _LEADING_VERBS or words[0][0].casefold() in _EDGE_JUNK):
             words = words[1:]
         if len(words) >= 2 and any(w.casefold() in lx.STOP for w, _, _ in words[:-1]):
             out.append((words[0][1], words[-1][2]))

@@ -140,7 +140,7 @@ _TO_VERBS = (
 )
 _OBJ = r"(?:\s+(?:it|this|this\s+one|the\s+lead|this\s+lead|lead|him|her|them|the\s+account|account))?"
 _KO_VERBS = (
-    r"assign|असाइन|de\s*do|dedo|de\s+dena|dena|de\s+de|do|transfer|ट्रांसफर|handover|hand\s+over|pass|forward|"
+    r"assign|reassign|re-assign|असाइन|de\s*do|dedo|de\s+dena|dena|de\s+de|do|transfer|ट्रांसफर|handover|hand\s+over|pass|forward|"
     r"shift|shift\s+kar\s+do|move|bhej\s+do|bhejna|bhejo|bhej\s+dena|सौंप|सौंपो|दे\s*दो|दे\s+देना|दो|दे\s+दीजिए|"
     r"दीजिए|भेजना|भेजो|भेज\s+दो"
 )

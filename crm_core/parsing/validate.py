@@ -103,7 +103,11 @@ def _check_one(command: Command, ctx: ParseContext, out: Checked) -> Command:
         out.rejected.setdefault("assignee", command.assignee)
         _doubt(out, Doubt.ASSIGNEE)
         changes["assignee"] = None
-    if command.company and implausible_company(command.company):
+    if command.company and (
+        implausible_company(command.company)
+        or (_a_member(command.company, ctx)
+        and command.intent is not Intent.NEW_LEAD)
+    ):
         out.rejected.setdefault("company", command.company)
         _doubt(out, Doubt.COMPANY)
         changes["company"] = None
@@ -112,6 +116,11 @@ def _check_one(command: Command, ctx: ParseContext, out: Checked) -> Command:
         if moment is not None and moment < ctx.now:
             _doubt(out, Doubt.WHEN)
     return command.model_copy(update=changes) if changes else command
+
+
+def _a_member(company: str, ctx: ParseContext) -> bool:
+    """A one-word "company" that is a team member's name ("lead Neha ko reassign karo") names a person, not a lead."""
+    return len(company.split()) == 1 and bool(ctx.team_names) and team_member(company, ctx.team_names) is not None
 
 
 def _doubt(out: Checked, doubt: Doubt) -> None:
