@@ -80,6 +80,44 @@ def heldout_texts() -> list[str]:
     return [json.loads(line)["text"] for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+SCORER = REPO.parent / "shared" / "tools" / "score_parse.py"
+
+
+def _heldout_quality(settings: Any) -> list[Any]:
+    """On the held-back corpus, offline: exact (strict), answered by the rules, confidently wrong (shares of all)."""
+    import importlib.util
+
+    from bench.common import not_measured
+    from crm_core.parsing.hybrid import HybridParser
+    from crm_core.parsing.rules import RuleParser
+    from crm_core.ports import ParseContext
+
+    names = ("held-back exact (strict)", "held-back answered by the rules", "held-back confidently wrong")
+    if not HELDOUT.is_file() or not SCORER.is_file():
+        return [not_measured(SECTION, n, f"{HELDOUT.name} or {SCORER} not found") for n in names]
+    spec = importlib.util.spec_from_file_location("score_parse", SCORER)
+    if spec is None or spec.loader is None:
+        return [not_measured(SECTION, n, "the scorer could not be loaded") for n in names]
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    rows = [json.loads(line) for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    hybrid = HybridParser(RuleParser(region=settings.default_region), None, settings.parser_confidence_threshold)
+    ctx = ParseContext(now=NOW, tz=IST, team_names=CORPUS_TEAM)
+    exact = by_rules = wrong = 0
+    for row in rows:
+        result = hybrid.parse(row["text"], ctx)
+        _, misses = scorer.check(row["expect"], result.command.to_contract(), True)
+        exact += not misses
+        by_rules += result.source == "rules"
+        wrong += result.source == "rules" and bool(misses)
+    n = len(rows)
+    return [
+        figure(SECTION, names[0], round(100 * exact / n, 1), "%", Target(">=", 95, "≥ 95 %"), note=f"{exact}/{n}"),
+        figure(SECTION, names[1], round(100 * by_rules / n, 1), "%", note=f"{by_rules}/{n}, offline (no model)"),
+        figure(SECTION, names[2], round(100 * wrong / n, 1), "%", Target("<=", 2, "≤ 2 %"), note=f"{wrong}/{n}"),
+    ]
+
+
 def _heldout_figure(settings: Any) -> Any:
     """GPT calls per 100 held-out messages: the rules parser, and a counting stand-in for the model."""
     from crm_core.ports import ParseContext
@@ -133,4 +171,5 @@ def measure(run: Run) -> None:
             note=f"{without}/{len(texts)} (hybrid parser, threshold {settings.parser_confidence_threshold})",
         ),
         _heldout_figure(settings),
+        *_heldout_quality(settings),
     )

@@ -15,12 +15,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # In a Python str every code point in this range is a lone surrogate (JSON pairs are already combined): it cannot be
 # encoded as UTF-8, so neither a database driver nor the queue's JSON could carry it.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Bidirectional-text controls (embeddings, overrides, isolates, marks): a right-to-left override in a note would be
+# stored and echoed back reversing what a colleague reads. Names and notes never need them; they are dropped.
+_BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 _MEDIA_TYPE = re.compile(r"[^a-z0-9_.+/-]")
 
 
 def clean_text(value: str) -> str:
-    """Text that every database and the queue can carry: controls dropped, lone surrogates replaced by U+FFFD."""
-    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", value))
+    """Text that every database and the queue can carry: controls (bidirectional ones too) dropped, lone surrogates
+    replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", _BIDI.sub("", _CONTROL.sub("", value)))
 
 
 def unclean_reason(value: str) -> str | None:

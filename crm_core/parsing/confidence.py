@@ -65,7 +65,10 @@ def features(
         "bias": 1.0,
         "base": base,
         f"intent:{group}": 1.0,
-        f"how:{how or 'none'}": 1.0,
+        # A company found among the sender's own recent leads is at least as sure as one with a business word
+        # (the corpus has no recent leads, so the model learns "business" and "known" reads the same weight).
+        f"how:{'business' if how == 'known' else how or 'none'}": 1.0,
+        "known": 1.0 if how == "known" else 0.0,
         "cue_groups": float(min(cue_groups, 5)),
         "uncovered": float(min(uncovered, 10)),
         "uncovered_share": uncovered / max(1, content),

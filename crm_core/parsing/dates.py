@@ -32,7 +32,7 @@ WEEKDAYS: dict[str, int] = {
 }  # fmt: skip
 
 RELATIVE: dict[str, int] = {
-    "today": 0, "aaj": 0, "aj": 0, "आज": 0, "tonight": 0, "tonite": 0,
+    "yesterday": -1, "today": 0, "aaj": 0, "aj": 0, "आज": 0, "tonight": 0, "tonite": 0,
     "tomorrow": 1, "tomorow": 1, "tommorow": 1, "tommorrow": 1, "tmrw": 1, "tmr": 1, "tmrow": 1,
     "kal": 1, "kl": 1, "कल": 1,
     "day after tomorrow": 2, "day after tmrw": 2, "day after tmr": 2, "day after tomorow": 2,

@@ -15,10 +15,12 @@ already gives a sure detail: precision matters more than recall, a wrong detail 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from crm_core.parsing.extract import strip_edges
+from crm_core.parsing.lexicon import Gate, folded
 
 FIELDS = ("address", "turnover", "current_system", "challenges", "industry", "team_size")
 
@@ -374,6 +376,7 @@ class _Text:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.low = folded(text)  # for the patterns' gates
         self.clauses = _clauses(text)
 
     def clause_at(self, pos: int) -> tuple[int, int]:
@@ -387,6 +390,23 @@ class _Text:
             if s <= pos < e:
                 return i
         return -1
+
+
+_GATES: dict[int, Gate] = {}  # by id: a pattern's own hash reads its whole compiled code
+_DIGIT = re.compile(r"\d")
+
+
+def _gate(rx: re.Pattern[str]) -> Gate:
+    """The gate of one pattern (built on first use)."""
+    gate = _GATES.get(id(rx))
+    if gate is None:
+        gate = _GATES[id(rx)] = Gate(rx)
+    return gate
+
+
+def _finditer(t: _Text, rx: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """The pattern's matches in the message; none without a scan when the message lacks all its needles."""
+    return rx.finditer(t.text) if _gate(rx).open(t.low) else iter(())
 
 
 def _cand(
@@ -428,30 +448,34 @@ _NOT_TURNOVER = _rx(
     r"cost|charges|payment|order|po|deal|contract|bill|invoice|emi|loan|kiraya|किराया|बजट)(?![\w\u0900-\u097f])"
 )
 RE_BARE_AMOUNT = _rx(rf"^(?P<amt>{_AMOUNT})(?:\s+(?:hai|है|approx\.?|around|ka|tak))*$")
+# The unit an amount ends with (`(?-i:L)` is case-sensitive, so no folded-text needle can stand for it).
+RE_UNIT = _rx(rf"{_MONEY_UNIT}{WR}")
 
 
 def _turnover(t: _Text) -> list[_Cand]:
     text, out = t.text, []
-    for m in RE_TURNOVER_AFTER_KW.finditer(text):
+    if not RE_UNIT.search(text):
+        return out  # every turnover shape holds an amount, and every amount its unit
+    for m in _finditer(t, RE_TURNOVER_AFTER_KW):
         c = _cand("turnover", (m.start("kw"), m.end()), m.span("amt"), True, SURE, text)
         if c:
             out.append(c)
-    for m in RE_TURNOVER_BEFORE_KW.finditer(text):
+    for m in _finditer(t, RE_TURNOVER_BEFORE_KW):
         c = _cand("turnover", m.span(), m.span("amt"), False, SURE, text)
         if c:
             out.append(c)
-    for m in RE_TURNOVER_COMPANY.finditer(text):
+    for m in _finditer(t, RE_TURNOVER_COMPANY):
         c = _cand("turnover", m.span(), m.span("amt"), False, SURE, text)
         if c:
             out.append(c)
-    for m in RE_TURNOVER_SALES.finditer(text):
+    for m in _finditer(t, RE_TURNOVER_SALES):
         cs, ce = t.clause_at(m.start())
         crores = re.search(r"cr|crore|करोड़|करोड़|करोड|million|mn|bn|billion", m.group("amt"), re.I)
         if crores and not _NOT_TURNOVER.search(text[cs:ce]):
             c = _cand("turnover", m.span(), m.span("amt"), False, BARE, text)
             if c:
                 out.append(c)
-    for m in RE_TURNOVER_YEARLY.finditer(text):
+    for m in _finditer(t, RE_TURNOVER_YEARLY):
         cs, ce = t.clause_at(m.start())
         if not re.search(r"cr|crore|करोड़|करोड़|करोड|million|mn|bn|billion", m.group("amt"), re.I):
             continue
@@ -489,7 +513,9 @@ RE_N_TEAM = _rx(
 
 def _team(t: _Text) -> list[_Cand]:
     text, out = t.text, []
-    for m in RE_HEADCOUNT.finditer(text):
+    if not _DIGIT.search(text):
+        return out  # every head-count has a number in digits
+    for m in _finditer(t, RE_HEADCOUNT):
         weak = re.fullmatch(_HEAD_WEAK, m.group("head"), re.I) is not None
         after = text[m.end() :]
         before = text[max(0, m.start() - 20) : m.start()]
@@ -507,7 +533,7 @@ def _team(t: _Text) -> list[_Cand]:
         c = _cand("team_size", m.span(), (m.start("cnt"), m.end("head")), False, SURE, text)
         if c:
             out.append(c)
-    for m in RE_TEAM_N.finditer(text):
+    for m in _finditer(t, RE_TEAM_N):
         after = text[m.end() :]
         if _TIME_AFTER.match(after):
             continue
@@ -523,7 +549,7 @@ def _team(t: _Text) -> list[_Cand]:
         c = _cand("team_size", m.span(), (m.start("cnt"), vend), True, SURE, text)
         if c:
             out.append(c)
-    for m in RE_N_TEAM.finditer(text):
+    for m in _finditer(t, RE_N_TEAM):
         if _NOT_TEAM_BEFORE.search(text[max(0, m.start() - 20) : m.start()]):
             continue
         vend = m.end("head") if m.group("head") else m.end("cnt")
@@ -596,39 +622,39 @@ def _system(t: _Text) -> list[_Cand]:
     text, out = t.text, []
     sure = (RE_SYS_USE_BEFORE, RE_SYS_ON, RE_SYS_USE_AFTER, RE_SYS_RUN_AFTER, RE_SYS_PE_HAI)
     for rx in sure:
-        for m in rx.finditer(text):
+        for m in _finditer(t, rx):
             if not _sys_ok(t, m.start(), m.end()):
                 continue
             c = _cand("current_system", m.span(), m.span("sys"), False, SURE, text)
             if c:
                 out.append(c)
                 out.extend(_but_problem(t, m.end()))
-    for m in RE_ALL_MANUAL.finditer(text):
+    for m in _finditer(t, RE_ALL_MANUAL):
         cs, ce = t.clause_at(m.start())
         if "?" in text[m.end() : ce + 1] or _REQUEST.search(text[cs:ce]):
             continue
         c = _cand("current_system", m.span(), m.span("sys"), False, SURE, text)
         if c:
             out.append(c)
-    for m in RE_SYS_DESCRIBED.finditer(text):
+    for m in _finditer(t, RE_SYS_DESCRIBED):
         if _sys_ok(t, m.start(), m.end()) and not _OUR_PRODUCT.search(m.group("sys")):
             c = _cand("current_system", m.span(), m.span("sys"), False, SURE, text)
             if c:
                 out.append(c)
-    for m in RE_SYS_GENERIC_AFTER.finditer(text):
+    for m in _finditer(t, RE_SYS_GENERIC_AFTER):
         if not m.group("sys")[:1].isupper() or not _sys_ok(t, m.start(), m.end()):
             continue  # a name is written with a capital (`Practo use karte hain`)
         c = _cand("current_system", m.span(), m.span("sys"), False, BARE, text)
         if c:
             out.append(c)
-    for m in RE_SYS_GENERIC.finditer(text):
+    for m in _finditer(t, RE_SYS_GENERIC):
         name = m.group("sys")
         if _SYS_NEG.search(text[max(0, m.start() - 40) : m.start()]) or _SYS_NEG.search(name):
             continue
         c = _cand("current_system", m.span(), m.span("sys"), False, BARE, text)
         if c:
             out.append(c)
-    for m in RE_SYS_PE_HAI_WEAK.finditer(text):
+    for m in _finditer(t, RE_SYS_PE_HAI_WEAK):
         if _sys_ok(t, m.start(), m.end()):
             c = _cand("current_system", m.span(), m.span("sys"), False, BARE, text)
             if c:
@@ -720,7 +746,7 @@ _DEAL_OUTCOME = _rx(
 
 def _challenges(t: _Text) -> list[_Cand]:
     text, out = t.text, []
-    for m in RE_PROBLEM.finditer(text):
+    for m in _finditer(t, RE_PROBLEM):
         conn = m.group("conn")
         cs, ce = t.clause_at(m.start("kw"))
         at_clause_start = not text[cs : m.start()].strip(" *_")
@@ -742,7 +768,7 @@ def _challenges(t: _Text) -> list[_Cand]:
         c = _cand("challenges", (m.start(), ve), (vs, ve), True, SURE, text)
         if c:
             out.append(c)
-    for m in RE_OF_PROBLEM.finditer(text):
+    for m in _finditer(t, RE_OF_PROBLEM):
         cs, _ = t.clause_at(max(0, m.start() - 1))
         lead = _LEAD_FILL.match(text, cs, m.start())
         vs = lead.end() if lead else cs
@@ -757,7 +783,7 @@ def _challenges(t: _Text) -> list[_Cand]:
         c = _cand("challenges", (vs, m.end()), (vs, ve), False, LEAD, text)
         if c:
             out.append(c)
-    for m in RE_IN_PROBLEM.finditer(text):
+    for m in _finditer(t, RE_IN_PROBLEM):
         cs, _ = t.clause_at(max(0, m.start()))
         lead = _LEAD_FILL.match(text, cs, m.start())
         vs = lead.end() if lead else cs
@@ -767,7 +793,7 @@ def _challenges(t: _Text) -> list[_Cand]:
             c = _cand("challenges", (vs, m.end()), (vs, m.end()), False, LEAD, text)
             if c:
                 out.append(c)
-    for m in RE_IS_PROBLEM.finditer(text):
+    for m in _finditer(t, RE_IS_PROBLEM):
         cs, ce = t.clause_at(max(0, m.start()))
         if text[m.end() : ce].strip():
             continue
@@ -778,7 +804,7 @@ def _challenges(t: _Text) -> list[_Cand]:
             c = _cand("challenges", (vs, m.end()), (vs, m.end()), False, LEAD, text)
             if c:
                 out.append(c)
-    for m in RE_STRUGGLE.finditer(text):
+    for m in _finditer(t, RE_STRUGGLE):
         _, ce = t.clause_at(m.end())
         value = text[m.end() : ce]
         if ce > m.end() and not _CONTACT_TROUBLE.search(value) and not _OUR_PRODUCT.search(value):
@@ -787,7 +813,7 @@ def _challenges(t: _Text) -> list[_Cand]:
             c = _cand("challenges", (m.start(), ce), (vs, ce), False, SURE, text)
             if c:
                 out.append(c)
-    for s, e in t.clauses:
+    for s, e in t.clauses if _gate(_COMPLAINT).open(t.low) else ():
         clause = text[s:e]
         if (
             _COMPLAINT.search(clause)
@@ -870,7 +896,7 @@ def _industry_value_ok(value: str, vocab_needed: bool) -> bool:
 
 def _industry(t: _Text) -> list[_Cand]:
     text, out = t.text, []
-    for m in RE_THEY_ARE_IN.finditer(text):
+    for m in _finditer(t, RE_THEY_ARE_IN):
         v = m.group("v")
         tail = text[m.end("v") : m.end()]
         if not _industry_value_ok(v, vocab_needed=not tail.strip()):
@@ -889,7 +915,7 @@ def _industry(t: _Text) -> list[_Cand]:
         (RE_MAKE, LEAD, False),
     )
     for rx, rank, vocab in shapes:
-        for m in rx.finditer(text):
+        for m in _finditer(t, rx):
             cs, ce = t.clause_at(max(0, m.start("kw")))
             rest = text[m.end() : ce]
             if rx is not RE_KA_KAAM and rest.strip() and not re.fullmatch(r"\s*(?:unka|inka|उनका|इनका)\s*", rest):
@@ -925,7 +951,7 @@ def _industry(t: _Text) -> list[_Cand]:
             c = _cand("industry", (vs, m.end()), (vs, vend), False, rank, text)
             if c:
                 out.append(c)
-    for m in RE_A_KIND.finditer(text):
+    for m in _finditer(t, RE_A_KIND):
         v = m.group("v")
         if not _industry_value_ok(v, True) or any(w[:1].isupper() and not w.isupper() for w in v.split()):
             continue
@@ -937,7 +963,7 @@ def _industry(t: _Text) -> list[_Cand]:
         c = _cand("industry", (m.start("v"), m.end()), (m.start("v"), vend), False, SURE, text)
         if c:
             out.append(c)
-    for m in RE_ROLE.finditer(text):
+    for m in _finditer(t, RE_ROLE):
         cs, ce = t.clause_at(m.start("head"))
         if text[m.end() : ce].strip():
             continue
@@ -1074,6 +1100,7 @@ def _address_end(text: str, vs: int, limit: int, first_free: bool) -> int:
 
 def _address(t: _Text) -> list[_Cand]:
     text, out = t.text, []
+    area = _gate(RE_AREA).open(t.low)
     for i, (s, e) in enumerate(t.clauses):
         clause = text[s:e]
         lead = _LEAD_FILL.match(clause)
@@ -1083,7 +1110,7 @@ def _address(t: _Text) -> list[_Cand]:
             c = _cand("address", (cs, end), (cs, end), False, BARE, text)
             if c:
                 out.append(c)
-        elif i > 0 and RE_AREA.search(clause) and not _COMPANY_WORDS.search(clause) and _addressy(clause):
+        elif i > 0 and area and RE_AREA.search(clause) and not _COMPANY_WORDS.search(clause) and _addressy(clause):
             end = _address_end(text, s, _hard_end(text, s), True)
             c = _cand("address", (s, end), (s, end), False, BARE, text)
             if c:
@@ -1105,7 +1132,7 @@ def _address(t: _Text) -> list[_Cand]:
             c = _cand("address", (s, e), (s, e), False, LEAD, text)
             if c:
                 out.append(c)
-    for m in RE_LOCATED.finditer(text):
+    for m in _finditer(t, RE_LOCATED):
         v = m.group("v")
         if _addressy(v):
             end = _address_end(text, m.start("v"), _hard_end(text, m.start("v")), True)
@@ -1148,6 +1175,8 @@ _HINDI_ADDRESS = frozenset(_words("रोड मार्ग नगर कॉल
 
 def _labels(text: str) -> list[_Label]:
     out: list[_Label] = []
+    if not _gate(RE_LABEL).open(folded(text)):
+        return out
     for m in RE_LABEL.finditer(text):
         word = re.sub(r"\s+", " ", m.group("label").casefold())
         field = _LABEL_OF.get(word)
@@ -1291,6 +1320,16 @@ _MASK_TAIL = _rx(r"(?:\s+(?:hain|hai|he|h|hn|है|हैं|sab\s*kuch|sab|स
 
 
 def detail_spans(text: str) -> list[DetailSpan]:
+    """Every qualification detail the text gives, labelled or not, in text order (first one per field)."""
+    return list(_detail_spans(text))
+
+
+@lru_cache(maxsize=8)  # one message is read several times within one parse (intent, fields, further commands)
+def _detail_spans(text: str) -> tuple[DetailSpan, ...]:
+    return tuple(_find_detail_spans(text))
+
+
+def _find_detail_spans(text: str) -> list[DetailSpan]:
     """Every qualification detail the text gives, labelled or not, in text order (first one per field)."""
     if not text or not text.strip():
         return []

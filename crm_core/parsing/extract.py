@@ -17,7 +17,7 @@ RE_TOKEN = re.compile(r"[Mm]/[Ss]\.?(?!\w)|[\w\u0900-\u097F]+(?:['’.\-][\w\u09
 _ABBREV = frozenset({"pvt", "ltd", "dr", "mr", "mrs", "ms", "co", "inc", "st", "no", "corp", "bros", "jr", "sr", "smt"})
 _RE_INITIALS = re.compile(r"(?:\w\.)*\w")  # `A`, `A.K`: initials, not a sentence end
 _NAME_END = frozenset({"ltd", "inc", "co", "corp", "llp", "bros"})
-RE_SEP = re.compile(r"\s*(?:[,;:|\n()\[\]{}!?।\"“”]+|\s/\s|\s[-–—]+\s|\s[-–—]+(?=\S)|(?<=\S)[-–—]\s|\.(?=\s|$))\s*")
+RE_SEP = re.compile(r"\s*(?:[,;:|~\n()\[\]{}!?।\"“”]+|\s/\s|\s[-–—]+\s|\s[-–—]+(?=\S)|(?<=\S)[-–—]\s|\.(?=\s|$))\s*")
 
 
 class Token:

@@ -54,10 +54,23 @@ def _model() -> dict[str, Any]:
         raw = resources.files("crm_core.parsing").joinpath(MODEL_FILE).read_text(encoding="utf-8")
     except (FileNotFoundError, OSError):
         return {}
-    data: dict[str, Any] = json.loads(raw)
-    data["totals"] = {y: sum(b.values()) for y, b in data["counts"].items()}
-    data["known"] = {w for b in data["counts"].values() for w in b}
-    return data
+    return _prepared(json.loads(raw))
+
+
+def _prepared(data: dict[str, Any]) -> dict[str, Any]:
+    """Log-probabilities laid out for scoring: per word, one value per intent (Laplace-smoothed)."""
+    intents = sorted(data["prior"])
+    counts: dict[str, dict[str, int]] = data["counts"]
+    vocab = max(1, int(data["vocab"]))
+    totals = {y: sum(counts.get(y, {}).values()) for y in intents}
+    unseen = [math.log(0.5 / (totals[y] + 0.5 * vocab)) for y in intents]
+    table: dict[str, list[float]] = {}
+    for i, y in enumerate(intents):
+        for w, n in counts.get(y, {}).items():
+            row = table.setdefault(w, list(unseen))
+            row[i] = math.log((n + 0.5) / (totals[y] + 0.5 * vocab))
+    n = sum(data["prior"].values())
+    return {"intents": intents, "table": table, "base": [math.log(data["prior"][y] / n) for y in intents]}
 
 
 def scores(text: str, model: dict[str, Any] | None = None) -> dict[str, float]:
@@ -65,21 +78,15 @@ def scores(text: str, model: dict[str, Any] | None = None) -> dict[str, float]:
     model = _model() if model is None else model
     if not model:
         return {}
-    prior: dict[str, int] = model["prior"]
-    counts: dict[str, dict[str, int]] = model["counts"]
-    totals = model.get("totals") or {y: sum(b.values()) for y, b in counts.items()}
-    known = model.get("known") or {w for b in counts.values() for w in b}
-    vocab = max(1, int(model["vocab"]))
-    n = sum(prior.values())
-    feats = [w for w in words(text) if w in known]
-    out: dict[str, float] = {}
-    for intent, k in prior.items():
-        bucket, total = counts.get(intent, {}), totals.get(intent, 0)
-        score = math.log(k / n)
-        for w in feats:
-            score += math.log((bucket.get(w, 0) + 0.5) / (total + 0.5 * vocab))
-        out[intent] = score
-    return out
+    if "table" not in model:
+        model = _prepared(model)
+    table: dict[str, list[float]] = model["table"]
+    total = list(model["base"])
+    for w in words(text):
+        row = table.get(w)
+        if row is not None:
+            total = [a + b for a, b in zip(total, row, strict=True)]
+    return dict(zip(model["intents"], total, strict=True))
 
 
 def opinion(text: str, intent: str, model: dict[str, Any] | None = None) -> tuple[bool, float]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from re import _constants as _c
+from re import _parser
+from typing import Any
 
 # Word boundaries that also respect Devanagari (whose vowel signs are not `\w`).
 WL = r"(?<![\w\u0900-\u097F])"
@@ -271,3 +274,120 @@ def correct(word: str) -> str:
 
     hit = process.extractOne(word, TYPO_VOCAB, scorer=fuzz.ratio, score_cutoff=82)
     return hit[0] if hit else word
+
+
+# -- prefilters -------------------------------------------------------------------------------------------------
+# A pattern can only match a text holding one of its literal strings ("needles"): testing for them in the folded
+# text is much cheaper than scanning with a large pattern, so a family of patterns is skipped when none is there.
+
+# Characters that `re.I` matches to an ASCII letter but `str.lower()` does not turn into it.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_EXACT_MAX = 64  # how many exact strings a part of a pattern may stand for before only "one of them" is kept
+_Info = tuple[frozenset[str] | None, frozenset[str] | None]  # (the exact strings matched, the needles)
+
+
+@lru_cache(maxsize=8)  # per message: the same text is folded by several readers within one parse
+def folded(text: str) -> str:
+    """The text in the form needles are tested against (lower case, `re.I`'s special letters made ASCII)."""
+    return text.translate(_FOLD).lower()
+
+
+def _char(code: int) -> str | None:
+    ch = chr(code)
+    if ch.isascii():
+        return ch.lower()
+    return ch if ch.lower() == ch == ch.upper() == ch.casefold() else None  # uncased (Devanagari, signs)
+
+
+def _as_needles(exact: set[str] | frozenset[str] | None) -> frozenset[str] | None:
+    return frozenset(exact) if exact and "" not in exact else None
+
+
+def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    if a is None or b is None:
+        return a or b
+    return a if (min(map(len, a)), -len(a)) >= (min(map(len, b)), -len(b)) else b
+
+
+def _seq_info(items: Any) -> _Info:
+    best: frozenset[str] | None = None
+    run: set[str] = {""}
+    all_exact = True
+    for op, av in items:
+        exact, need = _node_info(op, av)
+        if exact is not None:
+            joined = {a + b for a in run for b in exact}
+            if len(joined) <= _EXACT_MAX:
+                run = joined
+                continue
+            best, run, all_exact = _better(best, _as_needles(run)), set(exact), False
+            continue
+        best, run, all_exact = _better(_better(best, _as_needles(run)), need), {""}, False
+    if all_exact:
+        return frozenset(run), _as_needles(run)
+    return None, _better(best, _as_needles(run))
+
+
+def _node_info(op: Any, av: Any) -> _Info:
+    if op is _c.LITERAL:
+        ch = _char(av)
+        return (frozenset({ch}), frozenset({ch})) if ch is not None else (None, None)
+    if op is _c.IN:
+        chars = [_char(v) if o is _c.LITERAL else None for o, v in av]
+        if len(chars) > 8 or any(ch is None for ch in chars):
+            return None, None
+        exact = frozenset(ch for ch in chars if ch is not None)
+        return exact, exact
+    if op is _c.SUBPATTERN:
+        return _seq_info(av[-1])
+    if op is _c.ATOMIC_GROUP:
+        return _seq_info(av)
+    if op is _c.BRANCH:
+        infos = [_seq_info(b) for b in av[1]]
+        exacts = [e for e, _ in infos if e is not None]
+        if len(exacts) == len(infos) and len(union := frozenset().union(*exacts)) <= _EXACT_MAX:
+            return union, _as_needles(union)
+        needs = [n if n is not None else _as_needles(e) for e, n in infos]
+        return None, (frozenset().union(*needs) if all(n is not None for n in needs) else None)  # type: ignore[arg-type]
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, high, sub = av
+        exact, need = _seq_info(sub)
+        if low == high == 1:
+            return exact, need
+        if low == 0:
+            return (exact | {""}, None) if high == 1 and exact is not None else (None, None)
+        return None, need if need is not None else _as_needles(exact)
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        return frozenset({""}), None  # zero-width: adds no characters
+    return None, None
+
+
+def needles(rx: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings one of which (in `folded` form) every match of the pattern contains; None when there are none."""
+    return _seq_info(_parser.parse(rx.pattern, rx.flags))[1]
+
+
+class Gate:
+    """A family of patterns and the needles of all of them: when the gate is shut, none of them can match."""
+
+    __slots__ = ("rx",)
+
+    def __init__(self, *patterns: re.Pattern[str], min_len: int = 2) -> None:
+        found = [needles(p) for p in patterns]
+        if any(n is None for n in found):
+            self.rx: re.Pattern[str] | None = None
+            return
+        every = frozenset().union(*found)  # type: ignore[arg-type]
+        if min(map(len, every)) < min_len:
+            self.rx = None
+            return
+        self.rx = re.compile("|".join(re.escape(n) for n in sorted(every, key=len, reverse=True)))
+
+    @property
+    def useful(self) -> bool:
+        """Whether the gate can ever be shut."""
+        return self.rx is not None
+
+    def open(self, folded_text: str) -> bool:
+        """Whether one of the patterns may match the text (given in `folded` form)."""
+        return self.rx is None or self.rx.search(folded_text) is not None

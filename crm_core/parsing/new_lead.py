@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from crm_core.parsing import lexicon as lx
-from crm_core.parsing.company import _trim, is_person
+from crm_core.parsing.company import _trim, is_person, titled_names
 from crm_core.parsing.extract import (
     MASK,
     Run,
@@ -43,6 +43,7 @@ _LABEL_KIND = {
     **{x: "company" for x in _COMPANY_LABELS},
     **{x: "skip" for x in _SKIP_LABELS},
 }
+LEAD_LABELS = tuple(_LABEL_KIND)
 _LABEL_ALT = "|".join(re.escape(x) for x in sorted(_LABEL_KIND, key=len, reverse=True))
 RE_LABEL = re.compile(
     lx.WL
@@ -110,6 +111,12 @@ def read_new_lead(text: str, team: tuple[str, ...], region: str, skip_spans: lis
     if named is not None:
         f["company"] = strip_edges(named.group(1))
         spans.append(named.span())
+    else:
+        titled = titled_names(mask(text, spans))
+        if titled:  # "Lead Star Industries", "Demo Tech Solutions": a name that holds command words stays whole
+            start, end = titled[0]
+            f["company"] = text[start:end]
+            spans.append((start, end))
     masked = mask(text, spans)
     tokens = tokenize(masked)
     runs = _labelled(text, masked, tokens, f)
@@ -188,7 +195,8 @@ def _unlabelled(
         elif p.kind == "contact" and not f.get("contact_name"):
             f["contact_name"] = _person(text, p.run)
             p.kind = "used"
-    free = [p for p in pieces if p.kind not in ("used", "skip")]
+    # A team member's name standing alone is the owner (`…, Neha`), never the contact or the company.
+    free = [p for p in pieces if p.kind not in ("used", "skip") and not _lone_member(p.run, team)]
     if not f.get("company"):
         business = next((p for p in free if _has_business(p.run)), None)
         if business is None:
@@ -229,6 +237,12 @@ def _unlabelled(
         f["assignee"] = _text(text, last.run)
         last.kind = "used"
     out.leftover = sum(len(p.run.tokens) for p in free if p.kind != "used")
+
+
+def _lone_member(run: Run, team: tuple[str, ...]) -> bool:
+    from crm_core.names import team_member
+
+    return bool(team) and len(run.tokens) == 1 and team_member(run.tokens[0].text, team) is not None
 
 
 def _has_business(run: Run) -> bool:

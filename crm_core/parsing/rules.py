@@ -13,7 +13,7 @@ from crm_core.parsing import lexicon as lx
 from crm_core.parsing.company import note_around, pick_company, titled_names
 from crm_core.parsing.confidence import calibrated, features
 from crm_core.parsing.dates import MONTHS, RELATIVE, WEEKDAYS, When, find_when, local_today
-from crm_core.parsing.details import detail_spans, find_details
+from crm_core.parsing.details import DETAIL_LABELS, detail_spans, find_details
 from crm_core.parsing.extract import (
     MASK,
     Token,
@@ -27,7 +27,7 @@ from crm_core.parsing.extract import (
     tokenize,
 )
 from crm_core.parsing.intent_model import opinion
-from crm_core.parsing.new_lead import broken_phone, read_new_lead
+from crm_core.parsing.new_lead import LEAD_LABELS, broken_phone, read_new_lead
 from crm_core.parsing.phrases import Found, find_owners, find_source
 from crm_core.parsing.validate import check_command, safe_command
 from crm_core.ports import ParseContext
@@ -195,7 +195,7 @@ class RuleParser:
         checked = check_command(command, ctx)
         doubts = list(checked.doubts)
         for key in rejected:
-            doubt = Doubt.PHONE if key == "phone" else Doubt.FIELDS
+            doubt = {"phone": Doubt.PHONE, "company": Doubt.COMPANY, "assignee": Doubt.ASSIGNEE}.get(key, Doubt.FIELDS)
             if doubt not in doubts:
                 doubts.append(doubt)
         head = split[0] if split is not None else draft
@@ -220,10 +220,10 @@ class RuleParser:
         if draft.details:
             data["details"] = draft.details
         command, dropped = safe_command(data)
-        confidence = draft.confidence - 0.3 * dropped
+        confidence = draft.confidence - 0.3 * len(dropped)
         if command is None:  # cannot happen with the rules' own intents; kept as a guard
             command, confidence = Command(intent=Intent.UNKNOWN), 0.0
-        return command, confidence, draft.rejected
+        return command, confidence, {**dropped, **draft.rejected}
 
     def _split_also(self, text: str, ctx: ParseContext, whole: _Draft) -> tuple[_Draft, list[_Draft]] | None:
         """Further commands in the same message (`new lead …, demo kal 12 baje`), when every part is sure.
@@ -231,6 +231,8 @@ class RuleParser:
         The last part is cut first (the shortest tail that reads as a command of its own), then the rest again.
         """
         del whole
+        if not _RE_FOLLOW_ON_HINT.search(text):
+            return None  # no meeting, owner, outcome or "also" word: one command
         cuts = sorted(
             {(m.start(), m.end(), bool(_RE_EXPLICIT.search(m.group(0)))) for m in cues.ALSO_SPLIT.finditer(text)}
             | {(m.start(), m.end(), False) for m in _RE_PART_SEP.finditer(text)},
@@ -239,6 +241,8 @@ class RuleParser:
         for start, end, explicit in cuts:
             head_text, tail_text = text[:start], text[end:]
             if len(head_text.split()) < 2 or len(tail_text.split()) < 2:
+                continue
+            if not explicit and not _RE_FOLLOW_ON_HINT.search(tail_text):
                 continue
             tail = self._parse(tail_text, ctx)
             if not _follow_on(tail, explicit, tail_text):
@@ -282,7 +286,7 @@ class RuleParser:
         if details and not has("new_lead") and not s.contact_info:
             prefix = " ".join(t.norm for t in s.tokens if t.end <= first_label)
             strong = any(has(k, prefix) for k in ("activity", "meeting", "demo", "qualify", "won", "lost", "new_lead"))
-            if not strong and (first_label == 0 or len(details) >= 2):
+            if not strong and (first_label == 0 or len(details) >= 2 or _only_a_company(text[:first_label], ctx)):
                 return self._lead_details(text, first_label, details, ctx)
         info = cues.INFO_CUES.search(text) is not None or "status" in s.ns_words
         if info and not has("new_lead") and not s.contact_info and (s.question or not s.meeting_kw):
@@ -460,7 +464,8 @@ class RuleParser:
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFC", text or "").replace("\u200b", "").replace("\u200d", "").replace("\u200c", "")
+    # Zero-width joiners stay (emoji and some Devanagari conjuncts need them); bidirectional controls never do.
+    text = _RE_INVISIBLE.sub("", unicodedata.normalize("NFC", text or ""))
     text = re.sub(r"[ \t\u00a0]+", " ", text)
     # Voice typing: "full stop" and "comma" spoken as words, digits spoken one by one.
     text = _RE_SPOKEN_STOP.sub(".", text)
@@ -469,6 +474,7 @@ def _normalise(text: str) -> str:
     return text.strip()
 
 
+_RE_INVISIBLE = re.compile(r"[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 _DIGIT_WORDS = {
     "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
     "seven": "7", "eight": "8", "nine": "9",
@@ -522,7 +528,7 @@ def reading_features(text: str, command: Command, base: float, head: _Draft, s: 
         and t.text != MASK
         and len(t.text) > 1
     ]
-    uncovered = sum(1 for t in content if t.text.casefold() not in taken)
+    uncovered = sum(1 for t in content if t.text.casefold() not in taken and t.norm not in _LABEL_WORDS)
     groups = sum(
         1
         for present in (
@@ -557,6 +563,8 @@ def reading_features(text: str, command: Command, base: float, head: _Draft, s: 
         Intent.DEMO_DONE: s.has("done"),
         Intent.LIST_TASKS: s.has("tasks"),
         Intent.HELP: s.has("help"),
+        # Qualification details are explicit when every one of them carries its label ("Turnover: 5 crore").
+        Intent.LEAD_DETAILS: bool(command.details) and all(d.labelled for d in detail_spans(text)),
     }.get(command.intent, False)
     return features(
         text,
@@ -574,6 +582,21 @@ def reading_features(text: str, command: Command, base: float, head: _Draft, s: 
 
 
 _RE_WORDS = re.compile(r"[\w\u0900-\u097F]+")
+# Label words ("Turnover:", "Contact-", "Mob") are accounted for by the field they introduce.
+_LABEL_WORDS = frozenset(
+    w.casefold()
+    for label in (*(x for labels in DETAIL_LABELS.values() for x in labels), *LEAD_LABELS)
+    for w in _RE_WORDS.findall(label)
+)
+
+
+def _only_a_company(prefix: str, ctx: ParseContext) -> bool:
+    """Whether the words before the details are just the company they are about ("Rajdhani Sweets - address …")."""
+    pick = pick_company(prefix, prefix, ctx)
+    if pick is None or pick.how not in ("business", "known", "marked"):
+        return False
+    rest = prefix[: pick.start] + " " + prefix[pick.end :]
+    return all(t.is_stop or t.text == MASK for t in tokenize(rest))
 
 
 def _trailing_member(masked: str, tokens: list[Token], ctx: ParseContext, company: str | None) -> str | None:
@@ -609,6 +632,13 @@ def _follow_on(tail: _Draft, explicit: bool, tail_text: str) -> bool:
 
 
 _FOLLOW_ON_CONFIDENCE = 0.85
+# Words without which a part of a message cannot be a further command of its own.
+_RE_FOLLOW_ON_HINT = re.compile(
+    r"(?<![\w\u0900-\u097F])(?:also|plus|saath|then|phir|fir|meeting|mtg|mtng|meet|demo|call|visit|appointment|"
+    r"reassign|assign|transfer|handover|de\s*do|qualif\w*|won|lost|closed|final|order|po|drop|"
+    r"डेमो|मीटिंग|साथ|फिर|असाइन|क्वालिफाई|लॉस्ट|फाइनल|ऑर्डर|दे\s*दो)(?![\w\u0900-\u097F])",
+    re.I,
+)
 _RE_NOT_CANCEL = re.compile(r"cancel\w*\s+(?:nahi|nhi|mat|not|नहीं|मत)|(?:don'?t|do\s+not|mat)\s+cancel", re.I)
 _RE_CLAUSE = re.compile(r"[,;.!?|।]|\s[-–—]\s")
 

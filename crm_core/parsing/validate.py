@@ -15,13 +15,13 @@ from crm_core.parsing.lexicon import STOP
 from crm_core.ports import ParseContext
 
 
-def safe_command(data: dict[str, Any]) -> tuple[Command | None, int]:
-    """A Command from raw values, dropping the fields that fail validation; also how many were dropped.
+def safe_command(data: dict[str, Any]) -> tuple[Command | None, dict[str, str]]:
+    """A Command from raw values, dropping the fields that fail validation; also what was dropped (key -> value).
 
-    None when the intent itself is not valid.
+    None when the intent itself is not valid. A dropped value is never replaced by a guess: the caller asks.
     """
     data = dict(data)
-    dropped = 0
+    dropped: dict[str, str] = {}
     for _ in range(len(data) + 1):
         try:
             return Command.model_validate(data), dropped
@@ -31,9 +31,14 @@ def safe_command(data: dict[str, Any]) -> tuple[Command | None, int]:
                 return None, dropped
             for key in bad:
                 if key in data:
-                    data.pop(key)
-                    dropped += 1
+                    dropped[key] = _shown(data.pop(key))
     return None, dropped
+
+
+def _shown(value: Any) -> str:
+    """A dropped value as the bot may echo it: an over-long one is cut, and says so."""
+    text = str(value)
+    return text if len(text) <= 60 else text[:57].rstrip() + "… (too long)"
 
 
 # Words that are never a company by themselves: roles, documents, amounts' units, fillers.

@@ -22,7 +22,14 @@ PIECES = {
 }
 # What each section must report when it runs (figure names start with these).
 EXPECTED = {
-    "parser": ["built-in parser throughput", "share answered without GPT", "GPT calls per 100 held-out messages"],
+    "parser": [
+        "built-in parser throughput",
+        "share answered without GPT",
+        "GPT calls per 100 held-out messages",
+        "held-back exact (strict)",
+        "held-back answered by the rules",
+        "held-back confidently wrong",
+    ],
     "webhook": [
         "webhook ack in-process median",
         "webhook ack in-process p99",

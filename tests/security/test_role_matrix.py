@@ -35,6 +35,7 @@ from crm_core.db.session import Database
 from crm_core.security.tokens import issue_token
 from crm_core.settings import Settings, load_settings
 from tests.api.client import ApiClient, Response
+from tests.api.tokens import TEST_HASH
 from tests.conftest import NOW, FakeChannel
 from tests.workflows.conftest import Bot, cmd
 
@@ -118,7 +119,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with database.transaction() as s:
         ids: dict[str, int] = {}
         for username, (name, phone, role, leader, team) in USERS.items():
-            new = NewUser(username=username, name=name, phone=phone, role=role, leader=leader, team=team)
+            new = NewUser(
+                username=username, name=name, phone=phone, role=role, leader=leader, team=team, password_hash=TEST_HASH
+            )
             ids[username] = create_user(s, new).id
         at = NOW - timedelta(days=2)
         for company, (owner, creator, phone) in LEADS.items():
