@@ -144,7 +144,7 @@ def test_options_preflight_lists_the_methods(api: Api) -> None:
     resp = api.client.request("OPTIONS", "/api/message-master")
     assert resp.status == 204 and resp.headers["Allow"] == "GET, POST, OPTIONS"
     resp = api.client.request("OPTIONS", "/api/message-master/1")
-    assert resp.status == 204 and resp.headers["Allow"] == "DELETE, GET, PUT, OPTIONS"
+    assert resp.status == 204 and resp.headers["Allow"] == "GET, PUT, DELETE, OPTIONS"
 
 
 def test_a_leader_reads_but_never_changes_the_organisations_steps(api: Api, team: Team) -> None:
