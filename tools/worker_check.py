@@ -24,7 +24,7 @@ import tempfile
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = {"http_app_func", "webhook", "process_inbound", "process_poison", "sweep"}
@@ -33,7 +33,7 @@ EXPECTED = {"http_app_func", "webhook", "process_inbound", "process_poison", "sw
 class Message:
     """A protobuf message look-alike: fields by keyword, `WhichOneof` for the oneof groups the worker reads."""
 
-    ONEOFS: dict[str, tuple[str, ...]] = {}
+    ONEOFS: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def __init__(self, **fields: Any) -> None:
         self.__dict__.update(fields)
@@ -44,7 +44,7 @@ class Message:
             raise AttributeError(name)
         return None
 
-    def WhichOneof(self, group: str) -> str | None:  # noqa: N802 (protobuf's name)
+    def WhichOneof(self, group: str) -> str | None:
         for name in self.ONEOFS.get(group, ()):
             if self.__dict__.get(name) is not None:
                 return name
@@ -169,24 +169,24 @@ async def check() -> None:
     if set(functions) != EXPECTED:
         raise Failed(f"indexed functions {sorted(functions)}, expected {sorted(EXPECTED)}")
     bindings = {name: [json.loads(b) for b in m.raw_bindings] for name, m in functions.items()}
-    print(f"ok  indexed: {', '.join(f'{n} ({bindings[n][0]["type"]})' for n in sorted(functions))}")
+    shown = ", ".join(f"{n} ({bindings[n][0]['type']})" for n in sorted(functions))
+    print(f"ok  indexed: {shown}")
     ids = {name: m.function_id for name, m in functions.items()}
     for function_id in ids.values():
         await worker.function_load_request(_request(function_load_request=SimpleNamespace(function_id=function_id)))
 
     base = "http://localhost:7071/api"
+    api = ids["http_app_func"]
     doc = _http_answer(
         "http_app_func GET /api/openapi.json (AsgiMiddleware -> FastAPI)",
-        await worker.invocation_request(
-            _invocation(ids["http_app_func"], {"req": _http("GET", f"{base}/openapi.json")})
-        ),
+        await worker.invocation_request(_invocation(api, {"req": _http("GET", f"{base}/openapi.json")})),
         200,
     )
     if "/leads/{user_id}" not in doc.get("paths", {}):
         raise Failed(f"the OpenAPI document lists no /leads/{{user_id}}: {sorted(doc.get('paths', {}))}")
     err = _http_answer(
         "http_app_func GET /api/users/me without a token",
-        await worker.invocation_request(_invocation(ids["http_app_func"], {"req": _http("GET", f"{base}/users/me")})),
+        await worker.invocation_request(_invocation(api, {"req": _http("GET", f"{base}/users/me")})),
         401,
     )
     if err.get("error", {}).get("code") != "unauthorized":
