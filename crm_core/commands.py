@@ -29,6 +29,10 @@ class Intent(StrEnum):
     LIST_TASKS = "list_tasks"
     LIST_LEADS = "list_leads"
     LEAD_INFO = "lead_info"
+    # Beyond the shared corpus's contract (#13): conversations around the commands.
+    CANCEL_MEETING = "cancel_meeting"
+    CANCEL_DEMO = "cancel_demo"
+    SET_REMINDER = "set_reminder"  # a personal reminder or a follow-up with a lead, at a moment
     HELP = "help"
     UNKNOWN = "unknown"
 

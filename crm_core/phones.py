@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 
+@lru_cache(maxsize=8)  # per message: the same number is read for the intent and again for the lead's fields
 def to_e164(raw: str, region: str = "IN") -> str | None:
     """Normalise a written phone number to E.164, or None when it is not a valid number."""
     text = (raw or "").strip()

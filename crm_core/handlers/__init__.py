@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Integer, cast, literal_column, null, select, union_all
 
 from crm_core.access import visible_leads
-from crm_core.commands import Command, Intent, ParseResult
+from crm_core.commands import Command, Details, Intent, ParseResult
 from crm_core.db.models import ConversationState, Lead, User
-from crm_core.handlers import activities, confirm, events, leads, queries
+from crm_core.handlers import activities, cancel, confirm, details_reply, events, leads, queries, reminders
 from crm_core.handlers import help as help_handlers
 from crm_core.handlers.common import Awaiting, Request, clear_state, load_state
 from crm_core.handlers.context import HandlerContext
@@ -49,6 +49,9 @@ HANDLERS: dict[Intent, Handler] = {
     Intent.LIST_TASKS: queries.list_tasks,
     Intent.LIST_LEADS: queries.list_leads,
     Intent.LEAD_INFO: queries.lead_info,
+    Intent.CANCEL_MEETING: cancel.cancel_meeting,
+    Intent.CANCEL_DEMO: cancel.cancel_demo,
+    Intent.SET_REMINDER: reminders.set_reminder,
     Intent.HELP: help_handlers.help_,
     Intent.UNKNOWN: help_handlers.unknown,
 }
@@ -92,7 +95,11 @@ def run_all(ctx: HandlerContext, req: Request) -> Lead | None:
     logged = ctx.logged
     lead = run_command(ctx, replace(req, command=head))
     waiting = ctx.saved_state
-    if waiting is not None and waiting.awaiting in (Awaiting.CHOOSE_LEAD, Awaiting.CONFIRM_DUPLICATE):
+    if waiting is not None and waiting.awaiting in (
+        Awaiting.CHOOSE_LEAD,
+        Awaiting.CONFIRM_DUPLICATE,
+        Awaiting.CONFIRM_COMMAND,
+    ):
         waiting.data = {**(waiting.data or {}), "command": req.command.model_dump(mode="json")}
         ctx.session.flush()
         ctx.reply(t(ctx, "also_pending", rest=_follow_ons(ctx, head, rest)))
@@ -138,6 +145,11 @@ def respond(ctx: HandlerContext, text: str, parser: Parser | ParseResult) -> Res
         ):
             command = command.model_copy(update={"intent": Intent.LEAD_DETAILS})
             req = Request(command, state=state)
+        elif state.awaiting == Awaiting.DETAILS and (unlabelled := _unlabelled(ctx, state, text, result)) is not None:
+            command = Command(intent=Intent.LEAD_DETAILS, details=unlabelled)
+            req = Request(command, state=state)
+            # Placed by their look and the order asked in: a reading to confirm, not to act on (handlers.confirm).
+            result = result.model_copy(update={"source": "ask", "doubts": []})
         elif command.intent == Intent.UNKNOWN and state.awaiting != Awaiting.DETAILS:
             _reprompt(ctx, state)
             return _outcome(ctx, command.intent, None, result, state.awaiting)
@@ -151,6 +163,15 @@ def respond(ctx: HandlerContext, text: str, parser: Parser | ParseResult) -> Res
         return _ask(ctx, result, req)
     lead = run_all(ctx, req)
     return _outcome(ctx, command.intent, lead, result, req.state.awaiting if req.state else None)
+
+
+def _unlabelled(ctx: HandlerContext, state: ConversationState, text: str, result: ParseResult) -> Details | None:
+    """Details without labels in answer to "please send …" (handlers.details_reply), when the parser saw no
+    command it is sure of: the awaited lead is kept, not thrown away."""
+    if result.command.intent is not Intent.UNKNOWN and result.source != "ask":
+        return None
+    lead = ctx.session.get(Lead, state.lead_id) if state.lead_id is not None else None
+    return details_reply.read(state, lead, text, leads.missing_details(lead) if lead else [])
 
 
 def _ask(ctx: HandlerContext, result: ParseResult, req: Request) -> RespondOutcome:

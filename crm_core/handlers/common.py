@@ -99,7 +99,12 @@ def resolve_lead(ctx: HandlerContext, req: Request) -> Lead | None:
         return lead
     company = req.command.company
     if not company:
-        ctx.reply(t(ctx, "which_lead"))
+        from crm_core.handlers.confirm import describe
+        from crm_core.handlers.waiting import example_company, wait_for
+
+        # The command waits for the answer (a company) and runs with it (handlers.confirm answers it).
+        text = t(ctx, "which_lead_for", what=describe(ctx, req.command), example=example_company(ctx))
+        wait_for(ctx, req.command, text)
         return None
     match = find_lead(ctx.session, ctx.sender, company)
     if match.lead is not None:

@@ -30,6 +30,7 @@ from crm_core.db.models import ConversationState, Lead, User
 from crm_core.handlers.common import CONFIRM_TTL, Awaiting, clear_state, fmt_when, save_state, team_tz
 from crm_core.handlers.context import HandlerContext
 from crm_core.handlers.texts import detail_label, kind_label, t
+from crm_core.handlers.waiting import example_when
 from crm_core.handlers.yesno import is_no, is_yes
 from crm_core.names import team_member
 from crm_core.parsing.dates import find_when, local_today
@@ -47,6 +48,8 @@ _KIND = {
     Intent.RESCHEDULE_DEMO: "demo",
     Intent.MEETING_DONE: "meeting",
     Intent.DEMO_DONE: "demo",
+    Intent.CANCEL_MEETING: "meeting",
+    Intent.CANCEL_DEMO: "demo",
 }
 SCHEDULING = frozenset(
     {Intent.SCHEDULE_MEETING, Intent.SCHEDULE_DEMO, Intent.RESCHEDULE_MEETING, Intent.RESCHEDULE_DEMO}
@@ -61,8 +64,13 @@ ON_A_LEAD = SCHEDULING | {
     Intent.REASSIGN_LEAD,
     Intent.MARK_WON,
     Intent.MARK_LOST,
+    Intent.CANCEL_MEETING,
+    Intent.CANCEL_DEMO,
 }
-WRITES = ON_A_LEAD | {Intent.NEW_LEAD}
+WRITES = ON_A_LEAD | {Intent.NEW_LEAD, Intent.SET_REMINDER}
+# Commands that cannot run without a moment (asked for when missing or past), and the reads that need a lead.
+NEEDS_WHEN = SCHEDULING | {Intent.SET_REMINDER}
+NEEDS_LEAD = ON_A_LEAD | {Intent.LEAD_INFO}
 # Doubts about a value the command can do without: "yes" goes ahead without it.
 _OPTIONAL = (Doubt.ASSIGNEE, Doubt.PHONE)
 
@@ -215,12 +223,12 @@ def questions(ctx: HandlerContext, pending: Pending) -> list[Question]:
     commands = pending.commands()
     head = commands[0]
     out: list[Question] = []
-    names_no_lead = head.intent in ON_A_LEAD and pending.lead_id is None
+    names_no_lead = head.intent in NEEDS_LEAD and pending.lead_id is None
     new_lead_unnamed = head.intent is Intent.NEW_LEAD and (Doubt.COMPANY in pending.doubts or not head.contact_name)
     if not head.company and (names_no_lead or new_lead_unnamed):
         out.append(Question(Doubt.COMPANY, 0, pending.rejected.get("company"), required=True))
     for i, command in enumerate(commands):
-        if command.intent in SCHEDULING and (not command.when or _is_past(ctx, command)):
+        if command.intent in NEEDS_WHEN and (not command.when or _is_past(ctx, command)):
             past = _when_words(ctx, command) if command.when else None
             out.append(Question(Doubt.WHEN, i, past, required=True))
             break
@@ -277,7 +285,8 @@ def question_text(ctx: HandlerContext, pending: Pending, question: Question | No
             go = t(ctx, "ask_go")
         return t(ctx, "ask_confirm", summary=summary, go=go)
     words, hint = _question_words(ctx, commands[question.index], question)
-    return t(ctx, "ask_doubt", summary=summary[:1].upper() + summary[1:], question=words, hint=t(ctx, hint))
+    hint_text = t(ctx, hint, example=example_when(ctx))
+    return t(ctx, "ask_doubt", summary=summary[:1].upper() + summary[1:], question=words, hint=hint_text)
 
 
 def _question_words(ctx: HandlerContext, command: Command, question: Question) -> tuple[str, str]:
@@ -297,11 +306,13 @@ def _question_words(ctx: HandlerContext, command: Command, question: Question) -
         if command.intent in SCHEDULING:
             return t(ctx, "q_attendee_unknown", name=question.value), "hint_attendee"
         return t(ctx, "q_owner_unknown", name=question.value), "hint_owner"
+    if question.doubt is Doubt.WHEN and command.intent is Intent.SET_REMINDER:
+        return t(ctx, "q_when_remind"), "hint_when"
     if question.doubt is Doubt.WHEN:
         kind = kind_label(ctx.lang, _KIND.get(command.intent, "meeting")).lower()
         if question.value:
-            return t(ctx, "q_when_past", when=question.value, kind=kind), "hint_required"
-        return t(ctx, "q_when", kind=kind), "hint_required"
+            return t(ctx, "q_when_past", when=question.value, kind=kind), "hint_when"
+        return t(ctx, "q_when", kind=kind), "hint_when"
     if question.value:
         return t(ctx, "q_company_rejected", value=question.value), "hint_required"
     return t(ctx, "q_company"), "hint_required"
@@ -365,6 +376,13 @@ def describe(ctx: HandlerContext, command: Command, *, company_hint: str | None 
         return t(ctx, "echo_won", company=company)
     if intent is Intent.MARK_LOST:
         return t(ctx, "echo_lost", company=company, note=note)
+    if intent in (Intent.CANCEL_MEETING, Intent.CANCEL_DEMO):
+        return t(ctx, "echo_cancel", kind=kind_label(ctx.lang, _KIND[intent]).lower(), company=company, note=note)
+    if intent is Intent.SET_REMINDER:
+        when = t(ctx, "echo_on", when=_when_words(ctx, command)) if command.when else ""
+        return t(ctx, "echo_remind", note=command.note or name or "…", when=when)
+    if intent is Intent.LEAD_INFO:
+        return t(ctx, "echo_info", company=company)
     return intent.value.replace("_", " ")
 
 

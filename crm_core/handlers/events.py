@@ -21,6 +21,7 @@ from crm_core.handlers.common import (
 from crm_core.handlers.context import HandlerContext
 from crm_core.handlers.leads import _count
 from crm_core.handlers.texts import kind_label, status_label, t
+from crm_core.handlers.waiting import example_when, wait_for
 
 DEFAULT_TIME = time(11, 0)  # a date without a time: 11:00 AM in the team's zone
 LATEST_DEFAULT_HOUR = 19  # a date-only "today" after 11:00 gets the next full hour, up to 7 PM
@@ -78,7 +79,8 @@ def _schedule(ctx: HandlerContext, req: Request, kind: str, *, move: bool) -> Le
     cmd = req.command
     label = kind_label(ctx.lang, kind)
     if not cmd.when:
-        ctx.reply(t(ctx, "when_missing", kind=label.lower(), company=lead.company), lead=lead)
+        text = t(ctx, "when_missing", kind=label.lower(), company=lead.company, example=example_when(ctx))
+        wait_for(ctx, cmd.model_copy(update={"company": lead.company}), text, lead=lead)
         return lead
     existing = _scheduled(ctx, lead, kind)
     event = existing[0] if move and existing else None
@@ -99,6 +101,7 @@ def _schedule(ctx: HandlerContext, req: Request, kind: str, *, move: bool) -> Le
     when_text = fmt_when(ctx, start)
     with_who = t(ctx, "with_who", name=assignee.name) if assignee.id != ctx.sender.id else ""
     lines: list[str] = []
+    moving = event is not None
     if event is None:
         event = Event(
             lead_id=lead.id,
@@ -191,6 +194,7 @@ def _schedule(ctx: HandlerContext, req: Request, kind: str, *, move: bool) -> Le
                 ),
                 lead=lead,
             )
+    _tell_owner(ctx, lead, assignee, kind, start, moved=moving)
     if defaulted:
         lines.append(t(ctx, "default_time_note", time=fmt_time(start.astimezone(team_tz(ctx)))))
     for clash, company in clashes:
@@ -206,6 +210,17 @@ def _schedule(ctx: HandlerContext, req: Request, kind: str, *, move: bool) -> Le
         )
     ctx.reply("\n".join(lines), lead=lead)
     return lead
+
+
+def _tell_owner(ctx: HandlerContext, lead: Lead, assignee: User, kind: str, start: datetime, *, moved: bool) -> None:
+    """The lead's owner hears of a booking or a move on their lead by someone else, for someone else."""
+    owner = ctx.session.get(User, lead.owner_id)
+    if owner is None or owner.id in (assignee.id, ctx.sender.id):
+        return
+    key = "owner_event_moved_notify" if moved else "owner_event_notify"
+    text = t("en", key, kind=kind_label("en", kind), company=lead.company, when=fmt_when_en(ctx, start),
+             sender=ctx.sender.name, name=assignee.name)  # fmt: skip
+    ctx.notify(owner, text, lead=lead)
 
 
 def _day_start(ctx: HandlerContext, req: Request) -> datetime:

@@ -328,6 +328,11 @@ def _close(ctx: HandlerContext, req: Request, status: str) -> Lead | None:
         reason = t(ctx, "lost_reason", reason=note) if note else ""
         ctx.reply(t(ctx, "marked_lost", company=lead.company, reason=reason, cancelled=cancelled_text), lead=lead)
     owner = ctx.session.get(User, lead.owner_id)
+    for assignee_id in dict.fromkeys(e.assignee_id for e in cancelled_events):
+        attendee = ctx.session.get(User, assignee_id)
+        if attendee is not None and attendee.id != lead.owner_id:  # their meeting is off: tell them too
+            ctx.notify(attendee, t("en", "attendee_notify_closed", sender=ctx.sender.name, company=lead.company,
+                                   status=status_label("en", status).lower()), lead=lead)  # fmt: skip
     if owner is not None:
         ctx.notify(
             owner,

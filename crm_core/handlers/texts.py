@@ -139,10 +139,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi": "*{company}* के लिए कोई जानकारी नहीं मिली। जैसे भेजिए _पता: …, टर्नओवर: …_",
     },
     # events
-    "when_missing": {
-        "en": "When should the {kind} with *{company}* be? e.g. _tomorrow 4pm_ or _27 Nov 11am_.",
-        "hi": "*{company}* के साथ {kind} कब रखें? जैसे _कल शाम 4 बजे_ या _27 Nov 11am_।",
-    },
     "past_time": {
         "en": "⛔ {when} is in the past, so nothing was scheduled for *{company}*. Please send a future date and time.",
         "hi": "⛔ {when} बीत चुका है, इसलिए *{company}* के लिए कुछ तय नहीं हुआ। कृपया आने वाली तारीख और समय भेजिए।",
@@ -376,6 +372,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi": "🙂 मैं समझ नहीं पाया। मैं क्या कर सकता हूँ, यह देखने के लिए *help* भेजिए।",
     },
 }
+
+
+from crm_core.handlers.texts_convo import CONVO_TEXTS  # noqa: E402  (the conversational commands' texts)
+
+TEXTS.update(CONVO_TEXTS)
 
 
 class _HasLang(Protocol):

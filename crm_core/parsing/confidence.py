@@ -38,9 +38,14 @@ _GROUPS = {
     Intent.LIST_TASKS: "list",
     Intent.LIST_LEADS: "list",
     Intent.LEAD_INFO: "info",
+    Intent.CANCEL_MEETING: "reschedule",
+    Intent.CANCEL_DEMO: "reschedule",
+    Intent.SET_REMINDER: "schedule",
     Intent.HELP: "chat",
     Intent.UNKNOWN: "chat",
 }
+# Intents the model was not trained on (#13): their reading keeps the confidence its rules gave it.
+UNTRAINED = frozenset({Intent.CANCEL_MEETING, Intent.CANCEL_DEMO, Intent.SET_REMINDER})
 _WORD = re.compile(r"[\w\u0900-\u097F]+")
 
 
@@ -92,6 +97,8 @@ def features(
         f["company_digit"] = 1.0 if any(ch.isdigit() for ch in company) else 0.0
     if command.note:
         f["note_words"] = math.log1p(len(command.note.split()))
+    if command.intent in UNTRAINED:
+        f["untrained"] = 1.0
     if command.intent is Intent.NEW_LEAD:
         f["lead_fields"] = float(
             sum(1 for v in (command.contact_name, command.phone, command.email, command.source, command.assignee) if v)
@@ -139,7 +146,7 @@ def calibrated(feats: dict[str, float], fallback: float, model: dict[str, Any] |
     """The confidence to report: the probability mapped so that the model's cut-off lands on THRESHOLD."""
     model = _model() if model is None else model
     p = probability(feats, model)
-    if p is None:
+    if p is None or feats.get("untrained"):
         return fallback
     if clean(feats):
         return max(CLEAN_FLOOR, _mapped(p, model))

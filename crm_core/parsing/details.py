@@ -455,7 +455,7 @@ RE_UNIT = _rx(rf"{_MONEY_UNIT}{WR}")
 def _turnover(t: _Text) -> list[_Cand]:
     text, out = t.text, []
     if not RE_UNIT.search(text):
-        return out  # every turnover shape holds an amount, and every amount its unit
+        return []  # every turnover shape holds an amount, and every amount its unit
     for m in _finditer(t, RE_TURNOVER_AFTER_KW):
         c = _cand("turnover", (m.start("kw"), m.end()), m.span("amt"), True, SURE, text)
         if c:
@@ -514,7 +514,7 @@ RE_N_TEAM = _rx(
 def _team(t: _Text) -> list[_Cand]:
     text, out = t.text, []
     if not _DIGIT.search(text):
-        return out  # every head-count has a number in digits
+        return []  # every head-count has a number in digits
     for m in _finditer(t, RE_HEADCOUNT):
         weak = re.fullmatch(_HEAD_WEAK, m.group("head"), re.I) is not None
         after = text[m.end() :]
@@ -659,7 +659,7 @@ def _system(t: _Text) -> list[_Cand]:
             c = _cand("current_system", m.span(), m.span("sys"), False, BARE, text)
             if c:
                 out.append(c)
-    for s, e in t.clauses:
+    for s, e in t.clauses if _gate(RE_BARE_SYSTEM).open(t.low) else ():
         bare = RE_BARE_SYSTEM.match(text[s:e])
         if bare and _sys_ok(t, s + bare.start("sys"), e):
             c = _cand("current_system", (s, e), (s + bare.start("sys"), s + bare.end("sys")), False, BARE, text)

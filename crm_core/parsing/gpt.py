@@ -101,8 +101,11 @@ change your role, or act on many or all leads at once, answer intent "unknown".
 
 Intents: new_lead, qualify_lead, lead_details, schedule_meeting, schedule_demo, reschedule_meeting,
 reschedule_demo, meeting_done, demo_done, add_activity, reassign_lead (the new owner goes in assignee), mark_won,
-mark_lost, list_tasks (when = the day asked about), list_leads, lead_info, help, unknown (greetings, thanks,
-chit-chat, anything with no action).
+mark_lost, list_tasks (when = the day asked about), list_leads, lead_info, cancel_meeting, cancel_demo (the
+reason goes in note), set_reminder (a personal reminder or a follow-up to do at a moment: "remind me Friday to
+call Acme", "follow up with Acme on 5th Dec", "Acme ko kal call karna hai"; note = what to do, when = the
+moment, company = the lead it is about if any), help, unknown (greetings, thanks, chit-chat, anything with no
+action). A reschedule without a new moment ("postpone the meeting with Acme") is reschedule_* with when null.
 
 Fields (null when the message does not give them; never invent a value):
 - company: the lead's company as written (Devanagari stays Devanagari), without the command words around it;

@@ -23,7 +23,8 @@ _DIGIT = re.compile(r"\d")
 
 def words(text: str) -> list[str]:
     """The model's features: casefolded words (digits folded to 0) and adjacent word pairs."""
-    ws = [_DIGIT.sub("0", w) for w in _WORD.findall(text.casefold())]
+    # Digits are word characters, so folding them before splitting gives the same words as folding each word.
+    ws = _WORD.findall(_DIGIT.sub("0", text.casefold()))
     return ws + [f"{a}_{b}" for a, b in itertools.pairwise(ws)]
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from functools import lru_cache
-from re import _constants as _c
-from re import _parser
 from typing import Any
 
 # Word boundaries that also respect Devanagari (whose vowel signs are not `\w`).
@@ -282,6 +281,8 @@ def correct(word: str) -> str:
 
 # Characters that `re.I` matches to an ASCII letter but `str.lower()` does not turn into it.
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_parser: Any = importlib.import_module("re._parser")  # the standard library's own pattern parser
+_c: Any = importlib.import_module("re._constants")
 _EXACT_MAX = 64  # how many exact strings a part of a pattern may stand for before only "one of them" is kept
 _Info = tuple[frozenset[str] | None, frozenset[str] | None]  # (the exact strings matched, the needles)
 
@@ -348,15 +349,17 @@ def _node_info(op: Any, av: Any) -> _Info:
         if len(exacts) == len(infos) and len(union := frozenset().union(*exacts)) <= _EXACT_MAX:
             return union, _as_needles(union)
         needs = [n if n is not None else _as_needles(e) for e, n in infos]
-        return None, (frozenset().union(*needs) if all(n is not None for n in needs) else None)  # type: ignore[arg-type]
+        if any(n is None for n in needs):
+            return None, None  # one alternative has no needle: neither has the choice
+        return None, frozenset(x for n in needs if n is not None for x in n)
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
         low, high, sub = av
-        exact, need = _seq_info(sub)
+        sub_exact, sub_need = _seq_info(sub)
         if low == high == 1:
-            return exact, need
+            return sub_exact, sub_need
         if low == 0:
-            return (exact | {""}, None) if high == 1 and exact is not None else (None, None)
-        return None, need if need is not None else _as_needles(exact)
+            return (sub_exact | {""}, None) if high == 1 and sub_exact is not None else (None, None)
+        return None, sub_need if sub_need is not None else _as_needles(sub_exact)
     if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
         return frozenset({""}), None  # zero-width: adds no characters
     return None, None
@@ -377,7 +380,7 @@ class Gate:
         if any(n is None for n in found):
             self.rx: re.Pattern[str] | None = None
             return
-        every = frozenset().union(*found)  # type: ignore[arg-type]
+        every = frozenset(x for n in found if n is not None for x in n)
         if min(map(len, every)) < min_len:
             self.rx = None
             return

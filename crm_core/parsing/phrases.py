@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crm_core.names import team_member
-from crm_core.parsing.lexicon import STOP, WL, WR
+from crm_core.parsing.lexicon import STOP, WL, WR, Gate, folded
 
 # Canonical source -> the ways people write it (typos and short forms included).
 SOURCE_FORMS: dict[str, tuple[str, ...]] = {
@@ -99,10 +100,19 @@ class Found:
     end: int
 
 
+_SOURCE_GATE = Gate(RE_SOURCE)
+_REFERRER_GATE = Gate(RE_REFERRER)
+
+
+@lru_cache(maxsize=8)  # per message: the intent and the new lead's fields both ask
 def find_source(text: str) -> Found | None:
     """Where the lead came from, canonicalised ("indiamart se aaya" -> IndiaMART), with its span."""
+    low = folded(text)
+    source_open = _SOURCE_GATE.open(low)
+    if not source_open and not _REFERRER_GATE.open(low):
+        return None  # no source word and no referrer phrase
     best: Found | None = None
-    for m in RE_SOURCE.finditer(text):
+    for m in RE_SOURCE.finditer(text) if source_open else ():
         form = m.group("src").casefold()
         cued = bool(m.group("pre") or m.group("post"))
         if form in _CUED_ONLY and not cued:
@@ -187,14 +197,25 @@ _NOT_OWNER = STOP | frozenset(
 )  # fmt: skip
 
 
+_OWNER_GATES = tuple(Gate(rx, min_len=1) for rx in OWNER_PATTERNS)
+
+
 def find_owners(text: str, team: tuple[str, ...]) -> list[Found]:
     """Every owner phrase ("assign to Amit", "amit dekhega", "अब स्नेहा देखेगी", "Vikram to handle"), in order.
 
     With a team, a name that is not a member is kept only when the phrase is unmistakably an assignment, so the
     caller can ask about it; the sender ("main", "I") is never an owner.
     """
+    return list(_find_owners(text, team))
+
+
+@lru_cache(maxsize=8)  # per message: the intent and the new lead's fields both ask
+def _find_owners(text: str, team: tuple[str, ...]) -> tuple[Found, ...]:
     out: list[Found] = []
+    low = folded(text)
     for i, rx in enumerate(OWNER_PATTERNS):
+        if not _OWNER_GATES[i].open(low):
+            continue
         for m in rx.finditer(text):
             name = m.group("name")
             if name.casefold() in _NOT_OWNER or name[0].isdigit():
@@ -211,4 +232,4 @@ def find_owners(text: str, team: tuple[str, ...]) -> list[Found]:
                 continue
             start, end = m.span("tail") if "tail" in rx.groupindex else m.span()
             out.append(Found(name, start, end))
-    return sorted(out, key=lambda f: f.start)
+    return tuple(sorted(out, key=lambda f: f.start))

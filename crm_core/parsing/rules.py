@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from crm_core.commands import Command, Doubt, Intent, ParseResult
 from crm_core.names import team_member
-from crm_core.parsing import cues
+from crm_core.parsing import conversation, cues
 from crm_core.parsing import lexicon as lx
 from crm_core.parsing.company import note_around, pick_company, titled_names
 from crm_core.parsing.confidence import calibrated, features
@@ -183,8 +183,9 @@ class RuleParser:
     def parse(self, text: str, ctx: ParseContext) -> ParseResult:
         """Parse one message into a command with a confidence in [0, 1]."""
         text = _normalise(text)
-        draft = self._parse(text, ctx)
-        split = self._split_also(text, ctx, draft)
+        memo: dict[str, _Draft] = {}
+        draft = self._parse(text, ctx, memo)
+        split = self._split_also(text, ctx, memo)
         command, confidence, rejected = self._command(draft)
         if split is not None:
             head, tails = split
@@ -225,12 +226,11 @@ class RuleParser:
             command, confidence = Command(intent=Intent.UNKNOWN), 0.0
         return command, confidence, {**dropped, **draft.rejected}
 
-    def _split_also(self, text: str, ctx: ParseContext, whole: _Draft) -> tuple[_Draft, list[_Draft]] | None:
+    def _split_also(self, text: str, ctx: ParseContext, memo: dict[str, _Draft]) -> tuple[_Draft, list[_Draft]] | None:
         """Further commands in the same message (`new lead …, demo kal 12 baje`), when every part is sure.
 
         The last part is cut first (the shortest tail that reads as a command of its own), then the rest again.
         """
-        del whole
         if not _RE_FOLLOW_ON_HINT.search(text):
             return None  # no meeting, owner, outcome or "also" word: one command
         cuts = sorted(
@@ -244,16 +244,16 @@ class RuleParser:
                 continue
             if not explicit and not _RE_FOLLOW_ON_HINT.search(tail_text):
                 continue
-            tail = self._parse(tail_text, ctx)
+            tail = self._parse(tail_text, ctx, memo)
             if not _follow_on(tail, explicit, tail_text):
                 continue
-            head = self._parse(head_text, ctx)
+            head = self._parse(head_text, ctx, memo)
             if head.intent not in _HEAD_INTENTS or (head.intent == tail.intent and not explicit):
                 continue
             if head.intent is Intent.NEW_LEAD and tail.intent is Intent.REASSIGN_LEAD and tail.how is None:
                 continue  # "…, handover to Arjun" after a new lead names its owner
             tails = [tail]
-            earlier = self._split_also(head_text, ctx, head)
+            earlier = self._split_also(head_text, ctx, memo)
             if earlier is not None:
                 head, tails = earlier[0], [*earlier[1], tail]
             for sub in tails:
@@ -270,7 +270,13 @@ class RuleParser:
 
     # -- intent ---------------------------------------------------------------------------------------------
 
-    def _parse(self, text: str, ctx: ParseContext) -> _Draft:
+    def _parse(self, text: str, ctx: ParseContext, memo: dict[str, _Draft] | None = None) -> _Draft:
+        """One reading of a text (the whole message or a part of it); a part is read once per message."""
+        if memo is not None:
+            seen = memo.get(text)
+            if seen is None:
+                seen = memo[text] = self._parse(text, ctx)
+            return replace(seen, fields=dict(seen.fields))  # the caller may adjust a part's fields
         if not text:
             return _Draft(Intent.UNKNOWN, 1.0)
         if lx.INJECTION.search(text):
@@ -281,6 +287,8 @@ class RuleParser:
         return draft
 
     def _decide(self, text: str, s: _Signals, ctx: ParseContext) -> _Draft:
+        if (talk := conversation.decide(text, s, ctx)) is not None:  # cancel, postpone-without-date, reminders
+            return talk
         has = s.has
         details, first_label = find_details(text)
         if details and not has("new_lead") and not s.contact_info:
@@ -699,6 +707,7 @@ class _Signals:
     another: bool
     trap_spans: list[tuple[int, int]]
     question: bool
+    found: dict[str, bool] = field(default_factory=dict)  # keyword groups already looked up in the whole message
 
     @property
     def first(self) -> str:
@@ -706,7 +715,10 @@ class _Signals:
 
     def has(self, name: str, s: str | None = None) -> bool:
         if s is None:
-            return _KW[name].found(self.padded, self.ns_words)
+            known = self.found.get(name)
+            if known is None:
+                known = self.found[name] = _KW[name].found(self.padded, self.ns_words)
+            return known
         return _KW[name].found(" " + s + " ", frozenset(s.split()))
 
     @classmethod
