@@ -4,12 +4,16 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 export PYTHONDONTWRITEBYTECODE := 1
+# The real Functions worker for Python 3.13+ (PyPI azure-functions-runtime) runs in a venv of its own.
+WORKER_VENV := .venv-worker
+WORKER_PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.13*/bin/python3.13 $$(command -v python3.13 python3.14); do \
+	"$$p" -c 'import sys; assert sys.version_info >= (3, 13)' 2>/dev/null && { echo "$$p"; break; }; done)
 
-.PHONY: run test lint typecheck unit bench infra-check azurite clean help
+.PHONY: run test lint typecheck unit bench infra-check sql-check worker-check azurite clean help
 
 help:
 	@echo "make run    - install, migrate a SQLite database, load the demo team, start the bot on :7071"
-	@echo "make test   - install dev tools and Azurite, then ruff, mypy, checkov and pytest"
+	@echo "make test   - install dev tools and Azurite, then ruff, mypy, checkov, the T-SQL and worker checks, pytest"
 	@echo "make bench  - benchmarks: prints a table and writes bench/results.json"
 
 $(VENV)/.runtime: requirements.txt
@@ -46,7 +50,27 @@ typecheck: $(VENV)/.dev
 infra-check: $(VENV)/.dev
 	BC_SKIP_MAPPING=TRUE $(BIN)/checkov --quiet --compact --skip-download -d infra --framework bicep
 
-test: $(VENV)/.dev azurite lint typecheck infra-check
+# The offline SQL a DBA would run on Azure SQL parses as T-SQL (sqlfluff's tsql dialect).
+sql-check: $(VENV)/.dev
+	$(PY) -m crm_core db sql --dialect mssql > $(VENV)/schema.mssql.sql
+	$(BIN)/sqlfluff parse --dialect tsql $(VENV)/schema.mssql.sql > $(VENV)/schema.parse.txt \
+		|| { grep -E "PRS|unparsable" $(VENV)/schema.parse.txt; exit 1; }
+	@echo "sql-check: the T-SQL schema parses"
+
+$(WORKER_VENV)/.installed: requirements.txt
+	@test -n "$(WORKER_PYTHON)" || { echo "worker-check needs Python 3.13 for azure-functions-runtime (e.g. pyenv install 3.13)"; exit 1; }
+	rm -rf $(WORKER_VENV)
+	$(WORKER_PYTHON) -m venv $(WORKER_VENV)
+	$(WORKER_VENV)/bin/python -m pip install -q -r requirements.txt azure-functions-runtime
+	touch $@
+
+# The real Python worker indexes function_app and invokes an HTTP, a queue and a timer function (tools/worker_check.py).
+worker-check:
+	@if [ -z "$(WORKER_PYTHON)" ] && [ "$${CI:-}" != "true" ]; then \
+		echo "worker-check skipped: no Python 3.13 here (CI requires it)"; \
+	else $(MAKE) --no-print-directory $(WORKER_VENV)/.installed && $(WORKER_VENV)/bin/python tools/worker_check.py; fi
+
+test: $(VENV)/.dev azurite lint typecheck infra-check sql-check worker-check
 	$(BIN)/pytest -q
 
 unit: $(VENV)/.dev
@@ -56,4 +80,4 @@ bench: $(VENV)/.dev azurite
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache crm.db*
+	rm -rf $(VENV) $(WORKER_VENV) node_modules .pytest_cache .mypy_cache .ruff_cache crm.db*

@@ -28,27 +28,15 @@ SECTION = "reads"
 HISTORY_P99 = Target("<=", 50, "≤ 50 ms")
 
 
-def _request(path: str, route_params: dict[str, str], token: str, params: dict[str, str] | None = None) -> Any:
-    import azure.functions as func
-
-    return func.HttpRequest(
-        method="GET",
-        url=f"http://localhost/api/{path}",
-        headers={"Authorization": f"Bearer {token}"},
-        params=params or {},
-        route_params=route_params,
-        body=b"",
-    )
+def _caller(bridge: Any, path: str, token: str) -> Callable[[], Any]:
+    """One GET of the API app, in-process on a long-lived event loop (as the local host serves it)."""
+    headers = [("Authorization", f"Bearer {token}")]
+    return lambda: bridge.call("GET", path, "", headers, b"")
 
 
-def _call(fn: Callable[[Any], Any], req: Any) -> tuple[int, Any]:
-    resp = fn(req)
-    body = resp.get_body()
-    return resp.status_code, (json.loads(body) if body else None)
-
-
-def _caller(fn: Callable[[Any], Any], req: Any) -> Callable[[], Any]:
-    return lambda: fn(req)
+def _call(fn: Callable[[], Any]) -> tuple[int, Any]:
+    answer = fn()
+    return answer.status, (json.loads(answer.body) if answer.body else None)
 
 
 def _size(payload: Any) -> int:
@@ -63,12 +51,13 @@ def _size(payload: Any) -> int:
 
 
 def _measure_on(run: Run, db: Any, label: str) -> None:
+    from crm_core.api.app import get_app
     from crm_core.clock import FixedClock
     from crm_core.composition import Container, set_container
     from crm_core.db.models import User
+    from crm_core.localhost.asgi import AsgiBridge
     from crm_core.security.tokens import issue_token
 
-    routes = importlib.import_module("crm_core.api.routes")
     sizes = run.sizes
     team = create_team(db)
     owner = team.sender_id
@@ -84,18 +73,27 @@ def _measure_on(run: Run, db: Any, label: str) -> None:
         user.password_hash = user.password_hash or "bench-password-hash"
         token, _ = issue_token(owner, user.password_hash, settings, NOW, user.token_version)
 
-    history_req = _request(f"history/{lead_id}", {"lead_id": str(lead_id)}, token)
-    leads_req = _request(f"leads/{owner}", {"user_id": str(owner)}, token)
-    for name, fn, req in (("history", routes.history, history_req), ("leads", routes.leads, leads_req)):
-        status, payload = _call(fn, req)
+    bridge = AsgiBridge(get_app())
+    history = _caller(bridge, f"/api/history/{lead_id}", token)
+    leads = _caller(bridge, f"/api/leads/{owner}", token)
+    try:
+        _measure_reads(run, db, label, (("history", history), ("leads", leads)))
+    finally:
+        bridge.close()
+
+
+def _measure_reads(run: Run, db: Any, label: str, reads: tuple[tuple[str, Callable[[], Any]], ...]) -> None:
+    sizes = run.sizes
+    for name, fn in reads:
+        status, payload = _call(fn)
         if status != 200:
             run.add(not_measured(SECTION, f"/api/{name} ({label})", f"answered {status}: {str(payload)[:120]}"))
             continue
         with StatementCounter(db.engine) as counter:  # also the warm-up
             for _ in range(3):
-                fn(req)
+                fn()
             statements = counter.count // 3
-        samples = timed_ms(_caller(fn, req), sizes.read_calls, sizes.read_budget_seconds)
+        samples = timed_ms(fn, sizes.read_calls, sizes.read_budget_seconds)
         if name == "history":
             what = f"lead with {sizes.history_entries:,} entries; {_size(payload):,} items in the answer"
             subject = "/api/history/{lead_id}"
@@ -118,7 +116,7 @@ def _measure_on(run: Run, db: Any, label: str) -> None:
 
 def measure(run: Run) -> None:
     """Seed a busy user and a long history on SQLite (and PostgreSQL when reachable); time the two reads."""
-    importlib.import_module("crm_core.api.routes")  # fail early, clearly, when the piece is missing
+    importlib.import_module("crm_core.api.app")  # fail early, clearly, when the piece is missing
     with sqlite_database(run, "reads") as db:
         _measure_on(run, db, "SQLite")
     reason = None if run.sizes.postgres else "disabled"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime
 
-import azure.functions as func
 from sqlalchemy.orm import Session
 
-from crm_core.api.http import ApiError
+from crm_core.api.errors import ApiError
 from crm_core.composition import Container
 from crm_core.db.models import User
 from crm_core.security.limits import Limited
@@ -17,9 +17,9 @@ from crm_core.security.tokens import TokenClaims, TokenError, decode_token, pass
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="crm"'}
 
 
-def read_token(req: func.HttpRequest, container: Container) -> TokenClaims:
+def read_token(headers: Mapping[str, str], container: Container) -> TokenClaims:
     """The claims of the request's bearer token; 401 for a missing, malformed, tampered or expired one."""
-    header = (req.headers.get("Authorization") or "").strip()
+    header = (headers.get("Authorization") or "").strip()
     if not header:
         raise ApiError(401, "unauthorized", "log in and send the token as 'Authorization: Bearer <token>'", CHALLENGE)
     scheme, _, token = header.partition(" ")
@@ -44,11 +44,6 @@ def load_user(session: Session, claims: TokenClaims) -> User:
     ):
         raise ApiError(401, "invalid_token", "the token has been revoked; log in again", CHALLENGE)
     return user
-
-
-def authenticate(req: func.HttpRequest, session: Session, container: Container) -> User:
-    """The active user named by a valid bearer token; 401 for a missing, bad, expired or revoked token."""
-    return load_user(session, read_token(req, container))
 
 
 def locked_error(until: datetime, now: datetime) -> ApiError:

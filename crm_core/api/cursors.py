@@ -14,7 +14,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from crm_core.api.http import ApiError
+from crm_core.api.errors import ApiError
 
 # Years a cursor's time may name: inside what Python, SQLite, PostgreSQL and DATETIME2 all hold, with a margin.
 MIN_YEAR, MAX_YEAR = 1900, 9000

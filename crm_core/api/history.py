@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Query
 from sqlalchemy import (
     TIMESTAMP,
     ColumnElement,
@@ -33,13 +34,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from crm_core.api import cursors
-from crm_core.api.http import ApiError, Reply, RequestContext
+from crm_core.api.deps import Actor, Db
+from crm_core.api.errors import ApiError, errors
 from crm_core.api.policy import visible_lead
-from crm_core.api.schemas import HistoryEntry, HistoryPage, HistoryQuery, UserRef
+from crm_core.api.routing import ApiRoute
+from crm_core.api.schemas import HistoryEntry, HistoryPage, HistoryQuery, LeadId, UserRef
 from crm_core.db.models import Activity, Event, InboundMessage, Lead, Outbox, OutboxStatus, User, UTCDateTime
 
 RANK = {"lead": 0, "activity": 1, "event": 2, "outbox": 3, "inbound": 4}
 Key = tuple[datetime, int, int, int]
+router = APIRouter(route_class=ApiRoute, tags=["leads"])
 
 
 @dataclass(frozen=True)
@@ -339,12 +343,12 @@ def _actors(session: Session, entries: Iterable[_Raw]) -> dict[int, UserRef]:
     return {u.id: UserRef(id=u.id, username=u.username, name=u.name) for u in users}
 
 
-def lead_history(ctx: RequestContext) -> Reply:
+@router.get("/history/{lead_id}", summary="Everything about a lead in one chronological stream", responses=errors(404))
+def lead_history(lead_id: LeadId, query: Annotated[HistoryQuery, Query()], actor: Actor, db: Db) -> HistoryPage:
     """One page of a lead's history, oldest (or newest) first."""
-    session = ctx.db
-    query: HistoryQuery = ctx.query
+    session = db
     window = _Window(_after(query.cursor), query.order == "desc", query.limit)
-    lead = visible_lead(session, ctx.actor, ctx.path.lead_id)
+    lead = visible_lead(session, actor, lead_id)
     page, more = page_of(session, lead, window)
     next_cursor = cursors.encode(*page[-1].key) if more else None
     actors = _actors(session, page)
@@ -361,4 +365,4 @@ def lead_history(ctx: RequestContext) -> Reply:
         )
         for r in page
     ]
-    return Reply(HistoryPage(lead_id=lead.id, company=lead.company, items=items, next_cursor=next_cursor))
+    return HistoryPage(lead_id=lead.id, company=lead.company, items=items, next_cursor=next_cursor)

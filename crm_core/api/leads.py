@@ -3,54 +3,54 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
+from fastapi import APIRouter, Query
 from sqlalchemy import ColumnElement, and_, or_, select, tuple_, type_coerce, union_all
 from sqlalchemy import func as sqlf
 
 from crm_core.access import is_admin, lead_scope
 from crm_core.api import cursors
-from crm_core.api.http import Reply, RequestContext
+from crm_core.api.deps import Actor, Db
+from crm_core.api.errors import errors
 from crm_core.api.policy import visible_lead, visible_user
-from crm_core.api.schemas import ActivityOut, ActivityPage, LeadOut, LeadPage, LeadsQuery, PageQuery
+from crm_core.api.routing import ApiRoute
+from crm_core.api.schemas import (
+    ActivityOut,
+    ActivityPage,
+    LeadId,
+    LeadOut,
+    LeadPage,
+    LeadsQuery,
+    PageQuery,
+    UserId,
+)
 from crm_core.api.users import user_ref
 from crm_core.db.models import Activity, Lead, User, UTCDateTime
+
+router = APIRouter(route_class=ApiRoute, tags=["leads"])
 
 
 def lead_out(lead: Lead, owner: User) -> LeadOut:
     """A lead as the API shows it."""
-    return LeadOut(
-        id=lead.id,
-        company=lead.company,
-        contact_name=lead.contact_name,
-        phone=lead.phone,
-        email=lead.email,
-        source=lead.source,
-        status=lead.status,
-        owner=user_ref(owner),
-        creator_id=lead.creator_id,
-        address=lead.address,
-        turnover=lead.turnover,
-        current_system=lead.current_system,
-        challenges=lead.challenges,
-        industry=lead.industry,
-        team_size=lead.team_size,
-        lost_reason=lead.lost_reason,
-        created_at=lead.created_at,
-        updated_at=lead.updated_at,
-        last_activity_at=lead.last_activity_at,
-    )
+    fields = {name: getattr(lead, name) for name in LeadOut.model_fields if name != "owner"}
+    return LeadOut(**fields, owner=user_ref(owner))
 
 
-def list_leads(ctx: RequestContext) -> Reply:
+@router.get(
+    "/leads/{user_id}",
+    summary="A user's leads (owned or created), newest activity first",
+    responses=errors(403, 404),
+)
+def list_leads(user_id: UserId, query: Annotated[LeadsQuery, Query()], actor: Actor, db: Db) -> LeadPage:
     """A user's leads (owned or created), newest activity first; filters status and q; limit + cursor.
 
     Owned and created-by-but-owned-by-others leads are two keyset branches of one UNION ALL, each walking its
     own index ((owner_id, last_activity_at) and (creator_id, owner_id)) and stopping at limit + 1 rows; an OR
     over both columns would sort every lead of the user for each page. No total count (it would scan them all).
     """
-    session, actor = ctx.db, ctx.actor
-    target = visible_user(actor, session.get(User, ctx.path.user_id))
-    query: LeadsQuery = ctx.query
+    session = db
+    target = visible_user(actor, session.get(User, user_id))
     # Every lead owned or created by a visible user is in the caller's scope; the scope only matters (and is only
     # added) for a leader reading a member's leads. An OR on the caller's own id would spoil the index plans.
     conditions: list[ColumnElement[bool]] = [] if actor.id == target.id or is_admin(actor) else [lead_scope(actor)]
@@ -99,14 +99,14 @@ def list_leads(ctx: RequestContext) -> Reply:
     if len(rows) > query.limit:
         last = page[-1][0]
         next_cursor = cursors.encode(last.last_activity_at, last.id)
-    return Reply(LeadPage(items=[lead_out(lead, owner) for lead, owner in page], next_cursor=next_cursor))
+    return LeadPage(items=[lead_out(lead, owner) for lead, owner in page], next_cursor=next_cursor)
 
 
-def list_activities(ctx: RequestContext) -> Reply:
+@router.get("/activities/{lead_id}", summary="A lead's activities, oldest first", responses=errors(404))
+def list_activities(lead_id: LeadId, query: Annotated[PageQuery, Query()], actor: Actor, db: Db) -> ActivityPage:
     """A lead's activities, oldest first, with their actors; limit + cursor."""
-    session, actor = ctx.db, ctx.actor
-    lead = visible_lead(session, actor, ctx.path.lead_id)
-    query: PageQuery = ctx.query
+    session = db
+    lead = visible_lead(session, actor, lead_id)
     stmt = select(Activity, User).outerjoin(User, User.id == Activity.actor_id).where(Activity.lead_id == lead.id)
     if query.cursor:
         at, last_id = cursors.decode(query.cursor, datetime, int)
@@ -126,4 +126,4 @@ def list_activities(ctx: RequestContext) -> Reply:
         for a, u in page
     ]
     next_cursor = cursors.encode(page[-1][0].created_at, page[-1][0].id) if len(rows) > query.limit else None
-    return Reply(ActivityPage(items=items, next_cursor=next_cursor))
+    return ActivityPage(items=items, next_cursor=next_cursor)

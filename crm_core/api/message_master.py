@@ -1,6 +1,6 @@
 """The Message Master API for admins and leaders: list, create, read, change and delete nurture steps.
 
-Served through the shared envelope (crm_core.api.http.serve: bearer token, role check, transaction, JSON errors).
+Routes of the FastAPI app (crm_core.api.app): bearer token, role check, one transaction, JSON errors.
 Who may do what is crm_core.access: a step belongs to a team (`team_leader_id`) or to the organisation (null).
 Leaders read the organisation's steps and their own team's, and change only their own team's (403 on the
 organisation's); another team's steps answer 404, like steps that do not exist. Admins do everything. A new step
@@ -10,15 +10,68 @@ organisation's. A bad field answers 400 `validation_error` naming it; a member 4
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
+from typing import Annotated, Any
 
-import azure.functions as func
-from pydantic import BaseModel
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from sqlalchemy.orm import Session
 
-from crm_core.api.http import ApiError, Reply, RequestContext, Route, forbidden, read_json, serve
+from crm_core.api.deps import Ctr, Db, Leader
+from crm_core.api.errors import ApiError, errors, forbidden
+from crm_core.api.routing import ApiRoute
+from crm_core.db.models import User
 
-ROLES = ("admin", "leader")
+
+class StepRoute(ApiRoute):
+    """Message Master answers a bad field 400, as crm_core.nurture.templates words it."""
+
+    invalid_status = 400
+
+
+router = APIRouter(route_class=StepRoute, tags=["message-master"])
+TemplateId = Annotated[str, Path(description="The step's numeric id; anything else answers 404")]
+
+
+# Documented with these JSON schemas; checked by crm_core.nurture.templates (its messages, answered 400).
+Sequence = Annotated[Any, WithJsonSchema({"type": "string", "pattern": "^[a-z0-9_]{1,64}$"})]
+Day = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 365})]
+Time = Annotated[Any, WithJsonSchema({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"})]
+Text = Annotated[Any, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 4000})]
+Url = Annotated[Any, WithJsonSchema({"anyOf": [{"type": "string", "maxLength": 2000}, {"type": "null"}]})]
+Filename = Annotated[Any, WithJsonSchema({"anyOf": [{"type": "string", "maxLength": 255}, {"type": "null"}]})]
+Mime = Annotated[Any, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}]})]
+Flag = Annotated[Any, WithJsonSchema({"type": "boolean"})]
+Team = Annotated[Any, WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]})]
+
+
+class StepFields(BaseModel):
+    """A step's fields; unknown ones are refused by crm_core.nurture.templates."""
+
+    model_config = ConfigDict(extra="allow")
+
+    sequence: Sequence = Field(None, description="The sequence's name (default post_demo)")
+    day: Day = Field(None, description="Days after the demo (0 = that day)")
+    time: Time = Field(None, description="Send time, HH:MM in the team's time zone (default 10:00)")
+    text: Text = Field(None, description="May use {contact_name}, {company} and {assignee}")
+    attachment_url: Url = Field(None, description="An http(s) link sent with the text")
+    filename: Filename = Field(None, description="The attachment's name (default: from the URL)")
+    mime: Mime = Field(None, description="The attachment's type (default: from the file name)")
+    active: Flag = Field(None, description="Inactive steps are kept but not scheduled")
+    team_leader_id: Team = Field(None, description="The team's leader; null: the organisation's sequence")
+
+    def given(self) -> dict[str, Any]:
+        """The fields the caller sent, as sent."""
+        return self.model_dump(exclude_unset=True)
+
+
+class StepCreate(StepFields):
+    """A new step: `day` and `text` are needed; it goes to the caller's own sequence unless team_leader_id says."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"required": ["day", "text"]})
+
+
+class StepUpdate(StepFields):
+    """The fields to change; the others stay (and the step stays in its team's sequence)."""
 
 
 class StepOut(BaseModel):
@@ -53,9 +106,9 @@ class StepDeleted(BaseModel):
     cancelled_reminders: int = 0
 
 
-def _template_id(ctx: RequestContext) -> int:
-    raw = str((ctx.req.route_params or {}).get("template_id", "")).strip()
-    if not raw.isdigit() or not 0 < int(raw) <= 2_147_483_647:
+def _template_id(raw: str) -> int:
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= 2_147_483_647:
         raise ApiError(404, "not_found", f"there is no Message Master step {raw!r}")
     return int(raw)
 
@@ -77,18 +130,18 @@ def _out(row: Any) -> StepOut:
 TEAM_FIELD = "team_leader_id"
 
 
-def _step(ctx: RequestContext, *, edit: bool) -> Any:
+def _step(db: Session, actor: User, template_id: str, *, edit: bool) -> Any:
     """The step in the path if the actor may read it (404 otherwise, as for a missing one) and, with edit, change it."""
     from crm_core import access
     from crm_core.nurture import templates
 
     try:
-        row = templates.get_step(ctx.db, _template_id(ctx))
+        row = templates.get_step(db, _template_id(template_id))
     except templates.TemplateError as exc:
         raise _bad(exc) from None
-    if not access.can_read_step(ctx.actor, row):
+    if not access.can_read_step(actor, row):
         raise ApiError(404, "not_found", f"there is no Message Master step {row.id}")
-    if edit and not access.can_edit_steps(ctx.actor, row.team_leader_id):
+    if edit and not access.can_edit_steps(actor, row.team_leader_id):
         raise forbidden(_who_may_edit(row.team_leader_id))
     return row
 
@@ -99,14 +152,13 @@ def _who_may_edit(team_leader_id: int | None) -> str:
     return "team leaders can only change their own team's Message Master"
 
 
-def _team_of_new_step(ctx: RequestContext, body: dict[str, Any]) -> int | None:
+def _team_of_new_step(db: Session, actor: User, body: dict[str, Any]) -> int | None:
     """The team a new step goes to (the caller's own unless named), checked against what the caller may edit."""
     from sqlalchemy import select
 
     from crm_core import access
-    from crm_core.db.models import Role, User
+    from crm_core.db.models import Role
 
-    actor = ctx.actor
     if TEAM_FIELD not in body:
         return actor.id if access.is_leader(actor) else None
     team = body.pop(TEAM_FIELD)
@@ -114,151 +166,75 @@ def _team_of_new_step(ctx: RequestContext, body: dict[str, Any]) -> int | None:
         raise ApiError(400, "validation_error", "team_leader_id must be a team leader's user id, or null")
     if not access.can_edit_steps(actor, team):
         raise forbidden(_who_may_edit(team))
-    if team is not None and ctx.db.scalar(select(User.id).where(User.id == team, User.role == Role.LEADER)) is None:
+    if team is not None and db.scalar(select(User.id).where(User.id == team, User.role == Role.LEADER)) is None:
         raise ApiError(400, "validation_error", f"user {team} is not a team leader")
     return team
 
 
-def list_steps(ctx: RequestContext) -> Reply:
-    """GET /api/message-master[?sequence=post_demo]: every step the caller may read, in send order."""
+@router.get("/message-master", summary="Message Master steps in send order", responses=errors(400))
+def list_steps(actor: Leader, db: Db, sequence: str | None = None) -> StepList:
+    """Every step the caller may read, in send order (`?sequence=post_demo` for one sequence)."""
     from crm_core import access
     from crm_core.nurture import templates
 
-    sequence = (ctx.req.params or {}).get("sequence") or None
     try:
         name = templates.check_sequence(sequence) if sequence else None
     except templates.TemplateError as exc:
         raise _bad(exc) from None
-    rows = templates.list_steps(ctx.db, name, where=access.step_scope(ctx.actor))
-    return Reply(StepList(items=[_out(r) for r in rows]))
+    rows = templates.list_steps(db, name, where=access.step_scope(actor))
+    return StepList(items=[_out(r) for r in rows])
 
 
-def create_step(ctx: RequestContext) -> Reply:
-    """POST /api/message-master: add a step at the end of its team's (or the organisation's) sequence."""
+@router.post(
+    "/message-master",
+    status_code=201,
+    summary="Add a Message Master step (to the caller's own sequence unless team_leader_id says otherwise)",
+)
+def create_step(body: StepCreate, actor: Leader, db: Db, container: Ctr) -> StepOut:
+    """Add a step at the end of its team's (or the organisation's) sequence."""
     from crm_core.nurture import templates
 
-    body = read_json(ctx.req)
-    team = _team_of_new_step(ctx, body)
+    fields = body.given()
+    team = _team_of_new_step(db, actor, fields)
     try:
-        row = templates.create_step(ctx.db, body, ctx.now(), team_leader_id=team)
+        row = templates.create_step(db, fields, container.clock.now(), team_leader_id=team)
     except templates.TemplateError as exc:
         raise _bad(exc) from None
-    return Reply(_out(row), status=201)
+    return _out(row)
 
 
-def get_step(ctx: RequestContext) -> Reply:
-    """GET /api/message-master/{template_id}."""
-    return Reply(_out(_step(ctx, edit=False)))
+@router.get("/message-master/{template_id}", summary="One Message Master step", responses=errors(404))
+def get_step(template_id: TemplateId, actor: Leader, db: Db) -> StepOut:
+    """One step the caller may read."""
+    return _out(_step(db, actor, template_id, edit=False))
 
 
-def update_step(ctx: RequestContext) -> Reply:
-    """PUT /api/message-master/{template_id}: change any fields (the others stay; the team stays)."""
+@router.put("/message-master/{template_id}", summary="Change a Message Master step", responses=errors(404))
+def update_step(template_id: TemplateId, body: StepUpdate, actor: Leader, db: Db, container: Ctr) -> StepOut:
+    """Change any fields (the others stay; the team stays)."""
     from crm_core.nurture import templates
 
-    row = _step(ctx, edit=True)
-    body = read_json(ctx.req)
-    if TEAM_FIELD in body and body.pop(TEAM_FIELD) != row.team_leader_id:
+    row = _step(db, actor, template_id, edit=True)
+    fields = body.given()
+    if TEAM_FIELD in fields and fields.pop(TEAM_FIELD) != row.team_leader_id:
         raise ApiError(400, "validation_error", "a step stays in its sequence; add it to the other team's instead")
     try:
-        row = templates.update_step(ctx.db, row.id, body, ctx.now())
+        row = templates.update_step(db, row.id, fields, container.clock.now())
     except templates.TemplateError as exc:
         raise _bad(exc) from None
-    return Reply(_out(row))
+    return _out(row)
 
 
-def delete_step(ctx: RequestContext) -> Reply:
-    """DELETE /api/message-master/{template_id}: remove a step and cancel the caller's team's pending reminders."""
+@router.delete(
+    "/message-master/{template_id}",
+    summary="Delete a Message Master step (its pending reminders are cancelled)",
+    responses=errors(404),
+)
+def delete_step(template_id: TemplateId, actor: Leader, db: Db, container: Ctr) -> StepDeleted:
+    """Remove a step and cancel the caller's team's pending reminders of it."""
     from crm_core import access
     from crm_core.nurture import templates
 
-    row = _step(ctx, edit=True)
-    cancelled = templates.delete_step(ctx.db, row.id, ctx.now(), follow_ups=access.follow_up_scope(ctx.actor))
-    return Reply(StepDeleted(id=row.id, cancelled_reminders=cancelled))
-
-
-_COMMON: dict[str, Any] = {"tag": "message-master", "roles": ROLES}
-ROUTES: dict[str, Route] = {
-    r.name: r
-    for r in (
-        Route(
-            "list_message_master",
-            "GET",
-            "/message-master",
-            "Message Master steps in send order",
-            list_steps,
-            StepList,
-            errors=(400,),
-            **_COMMON,
-        ),
-        Route(
-            "create_message_master",
-            "POST",
-            "/message-master",
-            "Add a Message Master step (to the caller's own sequence unless team_leader_id says otherwise)",
-            create_step,
-            StepOut,
-            status=201,
-            errors=(400, 413),
-            **_COMMON,
-        ),
-        Route(
-            "get_message_master",
-            "GET",
-            "/message-master/{template_id}",
-            "One Message Master step",
-            get_step,
-            StepOut,
-            errors=(404,),
-            **_COMMON,
-        ),
-        Route(
-            "update_message_master",
-            "PUT",
-            "/message-master/{template_id}",
-            "Change a Message Master step",
-            update_step,
-            StepOut,
-            errors=(400, 404, 413),
-            **_COMMON,
-        ),
-        Route(
-            "delete_message_master",
-            "DELETE",
-            "/message-master/{template_id}",
-            "Delete a Message Master step (its pending reminders are cancelled)",
-            delete_step,
-            StepDeleted,
-            errors=(404,),
-            **_COMMON,
-        ),
-    )
-}
-_BY_METHOD = {
-    "collection": {"GET": ROUTES["list_message_master"], "POST": ROUTES["create_message_master"]},
-    "item": {
-        "GET": ROUTES["get_message_master"],
-        "PUT": ROUTES["update_message_master"],
-        "DELETE": ROUTES["delete_message_master"],
-    },
-}
-
-
-def handle(kind: str, req: func.HttpRequest) -> func.HttpResponse:
-    """Serve /api/message-master (`collection`) or /api/message-master/{id} (`item`) by HTTP method."""
-    routes = _BY_METHOD[kind]
-    method = req.method.upper()
-    if method == "OPTIONS":
-        first = next(iter(routes.values()))
-        return serve(dataclasses.replace(first, method=", ".join(routes)), req)
-    route = routes.get(method)
-    if route is None:
-        allowed = ", ".join([*routes, "OPTIONS"])
-        return serve(dataclasses.replace(next(iter(routes.values())), handler=_not_allowed(allowed)), req)
-    return serve(route, req)
-
-
-def _not_allowed(allowed: str) -> Any:
-    def handler(ctx: RequestContext) -> Reply:
-        raise ApiError(405, "method_not_allowed", f"use {allowed}", {"Allow": allowed})
-
-    return handler
+    row = _step(db, actor, template_id, edit=True)
+    cancelled = templates.delete_step(db, row.id, container.clock.now(), follow_ups=access.follow_up_scope(actor))
+    return StepDeleted(id=row.id, cancelled_reminders=cancelled)

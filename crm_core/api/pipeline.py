@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Annotated
 
+from fastapi import APIRouter, Query
 from sqlalchemy import and_, func, or_, select
 
 from crm_core.access import is_admin, lead_scope
-from crm_core.api.http import Reply, RequestContext
-from crm_core.api.schemas import (
+from crm_core.api.deps import Ctr, Db, Leader
+from crm_core.api.routing import ApiRoute
+from crm_core.api.schemas_ops import (
     OverdueEvent,
     OverdueFollowUp,
     OwnerCounts,
@@ -20,13 +23,15 @@ from crm_core.api.users import user_ref
 from crm_core.db.models import Event, Lead, LeadStatus, Outbox, OutboxStatus, User
 
 LIST_LIMIT = 100
+router = APIRouter(route_class=ApiRoute, tags=["management"])
 
 
-def pipeline(ctx: RequestContext) -> Reply:
+@router.get("/pipeline", summary="The management view: counts, overdue work, stale leads")
+def pipeline(query: Annotated[PipelineQuery, Query()], actor: Leader, db: Db, container: Ctr) -> Pipeline:
     """Leads by status and owner, overdue events and follow-ups, and leads idle for stale_days."""
-    session, actor = ctx.db, ctx.actor
-    query: PipelineQuery = ctx.query
-    now = ctx.now()
+    session = db
+    tz = container.settings.tz
+    now = container.clock.now()
     scope = lead_scope(actor)
     counts = session.execute(
         select(Lead.owner_id, Lead.status, func.count(Lead.id)).where(scope).group_by(Lead.owner_id, Lead.status)
@@ -45,9 +50,7 @@ def pipeline(ctx: RequestContext) -> Reply:
     ]
     by_owner.sort(key=lambda o: (-o.total, o.owner.username))
 
-    start_of_today = datetime.combine(
-        now.astimezone(ctx.container.settings.tz).date(), time(0), ctx.container.settings.tz
-    ).astimezone(UTC)
+    start_of_today = datetime.combine(now.astimezone(tz).date(), time(0), tz).astimezone(UTC)
     overdue_events = [
         OverdueEvent(
             event_id=e.id,
@@ -112,16 +115,14 @@ def pipeline(ctx: RequestContext) -> Reply:
             .limit(LIST_LIMIT)
         ).all()
     ]
-    return Reply(
-        Pipeline(
-            scope="all" if is_admin(actor) else "team",
-            generated_at=now,
-            stale_days=query.stale_days,
-            total=sum(by_status.values()),
-            by_status=by_status,
-            by_owner=by_owner,
-            overdue_events=overdue_events,
-            overdue_follow_ups=follow_ups,
-            stale_leads=stale,
-        )
+    return Pipeline(
+        scope="all" if is_admin(actor) else "team",
+        generated_at=now,
+        stale_days=query.stale_days,
+        total=sum(by_status.values()),
+        by_status=by_status,
+        by_owner=by_owner,
+        overdue_events=overdue_events,
+        overdue_follow_ups=follow_ups,
+        stale_leads=stale,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from crm_core.access import can_see_user, find_visible_lead, is_admin
-from crm_core.api.http import ApiError, forbidden, not_found
+from crm_core.api.errors import ApiError, forbidden, not_found
 from crm_core.db.models import Lead, Role, User
 
 

@@ -1,11 +1,16 @@
-"""Pydantic models of every request and response; the OpenAPI document is generated from these."""
+"""Pydantic models of every request and response, and the path parameters; FastAPI documents the API from these.
+
+Request models (`Model`) ignore unknown fields, strip strings and refuse NUL characters and lone surrogates
+anywhere (databases cannot store them). Response models (`Out`) read ORM rows directly (`from_attributes`).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from fastapi import Path
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 MAX_INT32 = 2_147_483_647
 MAX_INT64 = 9_223_372_036_854_775_807
@@ -17,10 +22,42 @@ USERNAME_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,200}$"
 
 
+def _no_bad_characters(value: Any, depth: int = 0) -> None:
+    """Raise ValueError for a NUL character or a lone surrogate anywhere in a request's values."""
+    if depth > 32:
+        raise ValueError("is nested too deeply")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("contains a NUL character")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("contains an invalid character") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_bad_characters(key, depth + 1)
+            _no_bad_characters(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _no_bad_characters(item, depth + 1)
+
+
 class Model(BaseModel):
-    """Base for request models: unknown fields are ignored, strings are stripped."""
+    """Base for request models: unknown fields are ignored, strings are stripped, NULs refused."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        _no_bad_characters(data)
+        return data
+
+
+class Out(BaseModel):
+    """Base for response models: built from ORM rows by attribute."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 # ----- errors -----
@@ -49,26 +86,9 @@ def _digits_only(value: Any) -> Any:
     return value
 
 
-Id32 = Annotated[int, Field(ge=1, le=MAX_INT32), BeforeValidator(_digits_only)]
-Id64 = Annotated[int, Field(ge=1, le=MAX_INT64), BeforeValidator(_digits_only)]
-
-
-class UserIdPath(Model):
-    """A user id in the path."""
-
-    user_id: Id32 = Field(description="The user's numeric id")
-
-
-class UsernamePath(Model):
-    """A username in the path."""
-
-    username: str = Field(pattern=USERNAME_PATTERN, description="The user's username")
-
-
-class LeadIdPath(Model):
-    """A lead id in the path."""
-
-    lead_id: Id64 = Field(description="The lead's numeric id")
+UserId = Annotated[int, Path(ge=1, le=MAX_INT32, description="The user's numeric id"), BeforeValidator(_digits_only)]
+LeadId = Annotated[int, Path(ge=1, le=MAX_INT64, description="The lead's numeric id"), BeforeValidator(_digits_only)]
+Username = Annotated[str, Path(pattern=USERNAME_PATTERN, description="The user's username")]
 
 
 # ----- accounts -----
@@ -97,7 +117,7 @@ class LoginRequest(Model):
     password: str = Field(min_length=1, max_length=1024)
 
 
-class UserRef(BaseModel):
+class UserRef(Out):
     """A user as other objects mention them."""
 
     id: int
@@ -105,7 +125,7 @@ class UserRef(BaseModel):
     name: str
 
 
-class UserOut(BaseModel):
+class UserOut(Out):
     """A user account."""
 
     id: int
@@ -120,7 +140,7 @@ class UserOut(BaseModel):
     created_at: datetime
 
 
-class LoginResponse(BaseModel):
+class LoginResponse(Out):
     """A bearer token for the Authorization header, its expiry and the user."""
 
     token: str
@@ -129,7 +149,7 @@ class LoginResponse(BaseModel):
     user: UserOut
 
 
-class LoggedOut(BaseModel):
+class LoggedOut(Out):
     """Every token of the user has stopped working (all their sessions, on every device)."""
 
     logged_out: Literal[True] = True
@@ -152,7 +172,7 @@ class SetPasswordRequest(Model):
     password: str = Field(min_length=8, max_length=128)
 
 
-class AccountChange(BaseModel):
+class AccountChange(Out):
     """A user after an admin action, with their lock state."""
 
     user: UserOut
@@ -173,7 +193,7 @@ class LeadsQuery(Model):
     cursor: str | None = Field(None, pattern=CURSOR_PATTERN, description="next_cursor of the previous page")
 
 
-class LeadOut(BaseModel):
+class LeadOut(Out):
     """A lead with its owner."""
 
     id: int
@@ -197,7 +217,7 @@ class LeadOut(BaseModel):
     last_activity_at: datetime
 
 
-class LeadPage(BaseModel):
+class LeadPage(Out):
     """One page of leads, newest activity first."""
 
     items: list[LeadOut]
@@ -211,7 +231,7 @@ class PageQuery(Model):
     cursor: str | None = Field(None, pattern=CURSOR_PATTERN)
 
 
-class ActivityOut(BaseModel):
+class ActivityOut(Out):
     """One activity logged on a lead."""
 
     id: int
@@ -223,7 +243,7 @@ class ActivityOut(BaseModel):
     created_at: datetime
 
 
-class ActivityPage(BaseModel):
+class ActivityPage(Out):
     """One page of a lead's activities, oldest first."""
 
     items: list[ActivityOut]
@@ -256,7 +276,7 @@ HistoryKind = Literal[
 ]
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Out):
     """One thing that happened to a lead."""
 
     at: datetime
@@ -269,7 +289,7 @@ class HistoryEntry(BaseModel):
     data: dict[str, Any] | None
 
 
-class HistoryPage(BaseModel):
+class HistoryPage(Out):
     """A lead and one page of its single chronological history stream."""
 
     lead_id: int
@@ -297,7 +317,7 @@ class TasksQuery(Model):
         return v
 
 
-class TaskOut(BaseModel):
+class TaskOut(Out):
     """A meeting, demo or follow-up reminder with its lead's company."""
 
     type: Literal["meeting", "demo", "follow_up"]
@@ -312,148 +332,10 @@ class TaskOut(BaseModel):
     assignee: UserRef
 
 
-class TaskList(BaseModel):
+class TaskList(Out):
     """A user's tasks in a date range, in time order."""
 
     user: UserRef
     date_from: date
     date_to: date
     items: list[TaskOut]
-
-
-# ----- pipeline -----
-
-
-class PipelineQuery(Model):
-    """How many days without activity make a lead stale."""
-
-    stale_days: int = Field(7, ge=1, le=365)
-
-
-class OwnerCounts(BaseModel):
-    """One owner's open and closed leads by status."""
-
-    owner: UserRef
-    total: int
-    by_status: dict[str, int]
-
-
-class OverdueEvent(BaseModel):
-    """A meeting or demo whose time has passed with no outcome recorded."""
-
-    event_id: int
-    kind: str
-    starts_at: datetime
-    lead_id: int
-    company: str
-    assignee: UserRef
-
-
-class OverdueFollowUp(BaseModel):
-    """A follow-up reminder that fell due with no activity on the lead since."""
-
-    reminder_id: int
-    due_at: datetime
-    lead_id: int
-    company: str
-    user: UserRef | None
-    text: str
-
-
-class StaleLead(BaseModel):
-    """An open lead with no activity for stale_days."""
-
-    lead_id: int
-    company: str
-    status: LeadStatusName
-    owner: UserRef
-    last_activity_at: datetime
-
-
-class Pipeline(BaseModel):
-    """The management view: counts by status and owner, overdue work, stale leads."""
-
-    scope: Literal["team", "all"]
-    generated_at: datetime
-    stale_days: int
-    total: int
-    by_status: dict[str, int]
-    by_owner: list[OwnerCounts]
-    overdue_events: list[OverdueEvent]
-    overdue_follow_ups: list[OverdueFollowUp]
-    stale_leads: list[StaleLead]
-
-
-# ----- app inbox and admin -----
-
-
-class AppMessageRequest(Model):
-    """A command typed in the app, sent as the logged-in user."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
-
-    text: str = Field(min_length=1, max_length=4000)
-
-
-class AppMessageAccepted(BaseModel):
-    """The queued message's id."""
-
-    message_id: str
-
-
-class InboxQuery(Model):
-    """Messages after a given id (0 for the beginning)."""
-
-    after: int = Field(0, ge=0, le=MAX_INT64)
-    limit: int = Field(50, ge=1, le=200)
-
-
-class InboxMessage(BaseModel):
-    """A message the bot wrote to the app user."""
-
-    id: int
-    kind: str
-    body: str
-    status: str
-    lead_id: int | None
-    attachment_url: str | None
-    attachment_filename: str | None
-    created_at: datetime
-    due_at: datetime
-
-
-class InboxPage(BaseModel):
-    """Messages in id order; pass next_after as `after` to poll for newer ones."""
-
-    items: list[InboxMessage]
-    next_after: int
-
-
-class DeadQuery(Model):
-    """Paging for dead outbox rows (newest first)."""
-
-    limit: int = Field(50, ge=1, le=200)
-    before: int | None = Field(None, ge=1, le=MAX_INT64, description="Only rows with a smaller id")
-
-
-class DeadMessage(BaseModel):
-    """An outgoing message that gave up after its retries, with the last error."""
-
-    id: int
-    channel: str
-    kind: str
-    recipient: str
-    recipient_user_id: int | None
-    body: str
-    attempts: int
-    last_error: str | None
-    lead_id: int | None
-    due_at: datetime
-    created_at: datetime
-
-
-class DeadPage(BaseModel):
-    """Dead outbox rows, newest first."""
-
-    items: list[DeadMessage]
-    next_before: int | None

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
 
+from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from crm_core.accounts import find_by_username
-from crm_core.api.http import ApiError, Reply, RequestContext
+from crm_core.api.deps import Actor, Ctr, Db
+from crm_core.api.errors import ApiError, errors
 from crm_core.api.policy import visible_user
-from crm_core.api.schemas import TaskList, TaskOut, TasksQuery
+from crm_core.api.routing import ApiRoute
+from crm_core.api.schemas import TaskList, TaskOut, TasksQuery, Username
 from crm_core.api.users import user_ref
 from crm_core.db.models import Event, Lead, Outbox, OutboxStatus
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 92
 MAX_ITEMS = 500
+router = APIRouter(route_class=ApiRoute, tags=["leads"])
 
 
 def date_range(query: TasksQuery, today: date) -> tuple[date, date]:
@@ -29,12 +34,19 @@ def date_range(query: TasksQuery, today: date) -> tuple[date, date]:
     return start, end
 
 
-def list_tasks(ctx: RequestContext) -> Reply:
+@router.get(
+    "/tasks/{username}",
+    summary="A user's meetings, demos and follow-ups in a date range",
+    responses=errors(403, 404),
+)
+def list_tasks(
+    username: Username, query: Annotated[TasksQuery, Query()], actor: Actor, db: Db, container: Ctr
+) -> TaskList:
     """Upcoming meetings, demos and follow-ups of a user in a date range (team time zone), in time order."""
-    session, actor = ctx.db, ctx.actor
-    target = visible_user(actor, find_by_username(session, ctx.path.username))
-    tz = ctx.container.settings.tz
-    start, end = date_range(ctx.query, ctx.now().astimezone(tz).date())
+    session = db
+    target = visible_user(actor, find_by_username(session, username))
+    tz = container.settings.tz
+    start, end = date_range(query, container.clock.now().astimezone(tz).date())
     lo = datetime.combine(start, time(0), tz).astimezone(UTC)
     hi = datetime.combine(end + timedelta(days=1), time(0), tz).astimezone(UTC)
     assignee = user_ref(target)
@@ -90,4 +102,4 @@ def list_tasks(ctx: RequestContext) -> Reply:
             )
         )
     items.sort(key=lambda t: (t.at, t.type, t.event_id or 0, t.reminder_id or 0))
-    return Reply(TaskList(user=assignee, date_from=start, date_to=end, items=items))
+    return TaskList(user=assignee, date_from=start, date_to=end, items=items)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 # Subcommand modules, in the order `--help` lists them.
-COMMANDS = ("serve", "chat", "parse", "db", "users", "templates", "sweep", "demo")
+COMMANDS = ("serve", "chat", "parse", "db", "users", "templates", "sweep", "demo", "openapi")
 
 
 class CliError(Exception):

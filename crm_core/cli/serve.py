@@ -79,7 +79,7 @@ def how_to_talk(
         "Or chat as a user, in another terminal (replies print as `bot> …`):",
         f"  python -m crm_core chat --as {username or '<username>'}",
         "",
-        f"API: {url}/api/openapi.json · replies go to the console unless Maytapi is configured (MAYT_API_URL)",
+        f"API: {url}/api/docs (Swagger UI) · replies go to the console unless Maytapi is configured (MAYT_API_URL)",
     ]
     return "\n".join(lines)
 

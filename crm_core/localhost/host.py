@@ -20,8 +20,8 @@ from crm_core.localhost.config import (
 )
 from crm_core.localhost.http_server import Dispatcher, LocalHttpServer
 from crm_core.localhost.index import FunctionIndex, build_index
-from crm_core.localhost.ncrontab import ScheduleError, parse_schedule
 from crm_core.localhost.queue_runner import QueueRunner
+from crm_core.localhost.schedule import ScheduleError, parse_schedule
 from crm_core.localhost.timers import TimerRunner
 from crm_core.settings import ConfigError, Settings
 
@@ -49,7 +49,7 @@ class LocalHost:
 
     def __init__(
         self,
-        app: func.FunctionApp | None = None,
+        app: func.FunctionRegister | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         *,

@@ -1,5 +1,14 @@
-"""The HTTP side of the local host: every HTTP trigger under `/<routePrefix>/<route>` with real
-`azure.functions.HttpRequest`/`HttpResponse` objects, on a threading HTTP/1.1 server (keep-alive)."""
+"""The HTTP side of the local host, on a threading HTTP/1.1 server (keep-alive).
+
+Where a request goes (`Dispatcher.dispatch`):
+
+- under `/<routePrefix>/` (`/api/`): the app's HTTP functions, most specific route first (literal routes such as
+  `webhook` before the API's catch-all), each called with real `azure.functions.HttpRequest`/`HttpResponse`
+  objects; the function of a `func.AsgiFunctionApp` (the REST API) is served by calling its ASGI app directly
+  (crm_core.localhost.asgi), as Azure's worker would through `AsgiMiddleware`;
+- anywhere else: `outside_prefix`, a handler the host may be given for paths outside the Functions prefix (a
+  dashboard's static files, say); without one, a JSON 404.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +24,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import azure.functions as func
 
+from crm_core.localhost.asgi import AsgiBridge
 from crm_core.localhost.index import FunctionIndex, HttpFunction
 from crm_core.localhost.invoke import call_function
 
@@ -52,13 +62,25 @@ def json_answer(status: int, code: str, message: str, headers: list[tuple[str, s
     return Answer(status, [("Content-Type", "application/json; charset=utf-8"), *(headers or [])], body)
 
 
+# A handler for paths outside the Functions prefix: (method, target, headers, body, base_url) -> Answer.
+OutsideHandler = Callable[[str, str, list[tuple[str, str]], bytes, str], Answer]
+
+
 class Dispatcher:
     """Turns one HTTP request into a call of the matching function (no sockets here: testable directly)."""
 
-    def __init__(self, index: FunctionIndex, prefix: str = "api", cors_origins: Callable[[], list[str]] | None = None):
+    def __init__(
+        self,
+        index: FunctionIndex,
+        prefix: str = "api",
+        cors_origins: Callable[[], list[str]] | None = None,
+        outside_prefix: OutsideHandler | None = None,
+    ):
         self.index = index
         self.prefix = prefix.strip("/")
         self._cors_origins = cors_origins or (lambda: [])
+        self.outside_prefix = outside_prefix
+        self._bridges: dict[int, AsgiBridge] = {}
 
     def _route_path(self, path: str) -> str | None:
         if not self.prefix:
@@ -75,11 +97,15 @@ class Dispatcher:
         method = method.upper()
         parts = urlsplit(target)
         rel = self._route_path(parts.path)
+        if rel is None and self.outside_prefix is not None:
+            return self.outside_prefix(method, target, headers, body, base_url)
         matches = self.index.matches(rel) if rel is not None else []
         if not matches:
             return json_answer(404, "not_found", f"no function serves {parts.path}")
         allowed = sorted({m for f, _ in matches for m in f.methods})
         for fn, params in matches:
+            if fn.allows(method) and fn.asgi is not None:
+                return self._asgi(fn, method, parts.path, parts.query, headers, body)
             if fn.allows(method):
                 return self._invoke(fn, params, method, base_url + target, headers, parts.query, body)
         if method == "OPTIONS":
@@ -112,6 +138,25 @@ class Dispatcher:
                 ("Vary", "Origin"),
             ]
         return answer
+
+    def _asgi(
+        self, fn: HttpFunction, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes
+    ) -> Answer:
+        bridge = self._bridges.get(id(fn.asgi))
+        if bridge is None:
+            bridge = self._bridges.setdefault(id(fn.asgi), AsgiBridge(fn.asgi))
+        try:
+            result = bridge.call(method, path, query, headers, body)
+        except Exception:
+            log.exception("function %s raised", fn.name)
+            return json_answer(500, "internal_error", "the function failed; see the host's log").with_function(fn.name)
+        return Answer(result.status, result.headers, result.body, fn.name)
+
+    def close(self) -> None:
+        """Stop the event loops of the ASGI apps served."""
+        for bridge in self._bridges.values():
+            bridge.close()
+        self._bridges.clear()
 
     def _invoke(
         self,
@@ -260,6 +305,7 @@ class LocalHttpServer:
     """A threading HTTP server bound to host:port (0 picks a free port), serving in a background thread."""
 
     def __init__(self, dispatcher: Dispatcher, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.dispatcher = dispatcher
         handler = type("Handler", (_Handler,), {"dispatcher": dispatcher})
         self._server = _Server((host, port), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="localhost-http", daemon=True)
@@ -280,3 +326,4 @@ class LocalHttpServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
+        self.dispatcher.close()

@@ -16,7 +16,10 @@ import azure.functions as func
 
 @dataclass(frozen=True)
 class HttpFunction:
-    """An HTTP trigger: route template, methods (upper case; empty means any) and the user function."""
+    """An HTTP trigger: route template, methods (upper case; empty means any) and the user function.
+
+    `asgi` is the ASGI app behind the function of a `func.AsgiFunctionApp` (the host may call it directly).
+    """
 
     name: str
     route: str
@@ -25,6 +28,7 @@ class HttpFunction:
     fn: Callable[..., Any]
     pattern: re.Pattern[str]
     literal_segments: int
+    asgi: Any = None
 
     def match(self, path: str) -> dict[str, str] | None:
         """The route parameters when path (without the route prefix) matches this route, else None."""
@@ -117,7 +121,7 @@ def _methods(raw: Any) -> frozenset[str]:
 _indexes: weakref.WeakKeyDictionary[Any, FunctionIndex] = weakref.WeakKeyDictionary()
 
 
-def list_functions(app: func.FunctionApp) -> list[Any]:
+def list_functions(app: func.FunctionRegister) -> list[Any]:
     """app.get_functions(), callable more than once per app.
 
     The library's duplicate-name check remembers names from earlier calls and then refuses every later call;
@@ -131,7 +135,7 @@ def list_functions(app: func.FunctionApp) -> list[Any]:
         app.functions_bindings = before
 
 
-def build_index(app: func.FunctionApp) -> FunctionIndex:
+def build_index(app: func.FunctionRegister) -> FunctionIndex:
     """Read app.get_functions() into HTTP, queue and timer triggers (once per app object)."""
     cached = _indexes.get(app)
     if cached is not None:
@@ -140,13 +144,16 @@ def build_index(app: func.FunctionApp) -> FunctionIndex:
     queues: list[QueueFunction] = []
     timers: list[TimerFunction] = []
     other: list[str] = []
+    asgi_app = getattr(getattr(app, "middleware", None), "_app", None)  # AsgiFunctionApp's AsgiMiddleware
     for fn in list_functions(app):
         name = str(fn.get_function_name())
         user_fn = fn.get_user_function()
         if b := _binding(fn, "httpTrigger"):
             route = str(b.get("route") or name)
             pattern, literal = route_pattern(route)
-            http.append(HttpFunction(name, route, _methods(b.get("methods")), b["name"], user_fn, pattern, literal))
+            asgi = asgi_app if getattr(fn, "http_type", None) == "asgi" else None
+            methods = _methods(b.get("methods"))
+            http.append(HttpFunction(name, route, methods, b["name"], user_fn, pattern, literal, asgi))
         elif b := _binding(fn, "queueTrigger"):
             queues.append(QueueFunction(name, str(b["queueName"]), b.get("connection"), b["name"], user_fn))
         elif b := _binding(fn, "timerTrigger"):

@@ -12,7 +12,7 @@ from azure.functions.timer import TimerRequest
 
 from crm_core.localhost.index import TimerFunction
 from crm_core.localhost.invoke import call_function
-from crm_core.localhost.ncrontab import Schedule
+from crm_core.localhost.schedule import Schedule
 
 log = logging.getLogger("crm_core.localhost.timer")
 

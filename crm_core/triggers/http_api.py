@@ -1,138 +1,53 @@
-"""HTTP triggers for the frontend's REST API (accounts, leads, tasks, activities, history, pipeline).
+"""The REST API's trigger: an ASGI app for `func.AsgiFunctionApp` that imports FastAPI on the first request.
 
-OPTIONS is accepted on every route for CORS preflight (answered by crm_core.api.http.serve)."""
+`import function_app` runs on every cold instance, also on those that only serve the webhook, the queue or the
+timer: FastAPI, the pydantic models and the routes (~0.3 s) are imported when the first API request arrives, not
+before. The ASGI lifespan is answered here (the API has no start-up work), so starting the host imports nothing.
+"""
 
 from __future__ import annotations
 
-import azure.functions as func
+import threading
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
-bp = func.Blueprint()
-ANON = func.AuthLevel.ANONYMOUS  # our own bearer tokens guard these routes
-
-
-@bp.route(route="register", methods=["POST", "OPTIONS"], auth_level=ANON)
-def register(req: func.HttpRequest) -> func.HttpResponse:
-    """Create a user (admin or leader token)."""
-    from crm_core.api import routes
-
-    return routes.register(req)
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
-@bp.route(route="login", methods=["POST", "OPTIONS"], auth_level=ANON)
-def login(req: func.HttpRequest) -> func.HttpResponse:
-    """Exchange username/phone and password for a token."""
-    from crm_core.api import routes
+class LazyApi:
+    """An ASGI app standing for crm_core.api.app's FastAPI app until its first HTTP request."""
 
-    return routes.login(req)
+    def __init__(self) -> None:
+        self._app: Callable[[Scope, Receive, Send], Awaitable[None]] | None = None
+        self._lock = threading.Lock()
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        await self.app()(scope, receive, send)
 
-@bp.route(route="logout", methods=["POST", "OPTIONS"], auth_level=ANON)
-def logout(req: func.HttpRequest) -> func.HttpResponse:
-    """End every session of the logged-in user."""
-    from crm_core.api import routes
+    def app(self) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+        """The FastAPI app, imported and built on first use."""
+        if self._app is None:
+            with self._lock:
+                if self._app is None:
+                    from crm_core.api.app import get_app
 
-    return routes.logout(req)
-
-
-@bp.route(route="users/me/password", methods=["POST", "OPTIONS"], auth_level=ANON)
-def own_password(req: func.HttpRequest) -> func.HttpResponse:
-    """Change one's own password (with the current one)."""
-    from crm_core.api import routes
-
-    return routes.own_password(req)
-
-
-@bp.route(route="users/{user_id}/password", methods=["POST", "OPTIONS"], auth_level=ANON)
-def user_password(req: func.HttpRequest) -> func.HttpResponse:
-    """Set another user's password (admins). Literal routes win, so users/me/password is the function above."""
-    from crm_core.api import routes
-
-    return routes.user_password(req)
+                    self._app = get_app()
+        return self._app
 
 
-@bp.route(route="users/{user_id}/unlock", methods=["POST", "OPTIONS"], auth_level=ANON)
-def user_unlock(req: func.HttpRequest) -> func.HttpResponse:
-    """Clear a user's login lock (admins)."""
-    from crm_core.api import routes
-
-    return routes.user_unlock(req)
-
-
-@bp.route(route="users/{user_id}/deactivate", methods=["POST", "OPTIONS"], auth_level=ANON)
-def user_deactivate(req: func.HttpRequest) -> func.HttpResponse:
-    """Deactivate a user (admins)."""
-    from crm_core.api import routes
-
-    return routes.user_deactivate(req)
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
 
 
-@bp.route(route="users/{user_id}/activate", methods=["POST", "OPTIONS"], auth_level=ANON)
-def user_activate(req: func.HttpRequest) -> func.HttpResponse:
-    """Activate a user again (admins)."""
-    from crm_core.api import routes
-
-    return routes.user_activate(req)
-
-
-@bp.route(route="users/me", methods=["GET", "OPTIONS"], auth_level=ANON)
-def me(req: func.HttpRequest) -> func.HttpResponse:
-    """The logged-in user."""
-    from crm_core.api import routes
-
-    return routes.me(req)
-
-
-@bp.route(route="leads/{user_id}", methods=["GET", "OPTIONS"], auth_level=ANON)
-def leads(req: func.HttpRequest) -> func.HttpResponse:
-    """A user's leads, filtered and paginated."""
-    from crm_core.api import routes
-
-    return routes.leads(req)
-
-
-@bp.route(route="tasks/{username}", methods=["GET", "OPTIONS"], auth_level=ANON)
-def tasks(req: func.HttpRequest) -> func.HttpResponse:
-    """A user's upcoming meetings, demos and follow-ups."""
-    from crm_core.api import routes
-
-    return routes.tasks(req)
-
-
-@bp.route(route="activities/{lead_id}", methods=["GET", "OPTIONS"], auth_level=ANON)
-def activities(req: func.HttpRequest) -> func.HttpResponse:
-    """A lead's activities."""
-    from crm_core.api import routes
-
-    return routes.activities(req)
-
-
-@bp.route(route="history/{lead_id}", methods=["GET", "OPTIONS"], auth_level=ANON)
-def history(req: func.HttpRequest) -> func.HttpResponse:
-    """Everything about a lead, in time order."""
-    from crm_core.api import routes
-
-    return routes.history(req)
-
-
-@bp.route(route="pipeline", methods=["GET", "OPTIONS"], auth_level=ANON)
-def pipeline(req: func.HttpRequest) -> func.HttpResponse:
-    """The management view for leaders and admins."""
-    from crm_core.api import routes
-
-    return routes.pipeline(req)
-
-
-@bp.route(route="openapi.json", methods=["GET", "OPTIONS"], auth_level=ANON)
-def openapi(req: func.HttpRequest) -> func.HttpResponse:
-    """The OpenAPI 3.1 document, generated from the pydantic models."""
-    from crm_core.api import routes
-
-    return routes.openapi(req)
-
-
-@bp.route(route="outbox/dead", methods=["GET", "OPTIONS"], auth_level=ANON)
-def dead_outbox(req: func.HttpRequest) -> func.HttpResponse:
-    """Outgoing messages that gave up after their retries (admins)."""
-    from crm_core.api import routes
-
-    return routes.dead_outbox(req)
+api = LazyApi()

@@ -1,4 +1,9 @@
-"""HTTP triggers for messages: the Maytapi webhook and the frontend's command endpoint and inbox."""
+"""The Maytapi webhook: its own HTTP function, so a cold instance answering WhatsApp never imports FastAPI.
+
+It is the hottest path (every WhatsApp message, Maytapi waits for the 200) and needs none of the API's machinery:
+it checks the secret, normalises the payload, enqueues and answers. A literal route wins over the API's
+catch-all (`{*route}`) in the Functions host, so `/api/webhook` always reaches this function.
+"""
 
 from __future__ import annotations
 
@@ -13,19 +18,3 @@ def webhook(req: func.HttpRequest) -> func.HttpResponse:
     from crm_core.pipeline.webhook import handle_webhook
 
     return handle_webhook(req)
-
-
-@bp.route(route="app", methods=["POST", "OPTIONS"], auth_level=func.AuthLevel.ANONYMOUS)
-def app_command(req: func.HttpRequest) -> func.HttpResponse:
-    """A command typed in the frontend, as the logged-in user; 202 with the message id."""
-    from crm_core.api.app_inbox import post_message
-
-    return post_message(req)
-
-
-@bp.route(route="app/messages", methods=["GET", "OPTIONS"], auth_level=func.AuthLevel.ANONYMOUS)
-def app_messages(req: func.HttpRequest) -> func.HttpResponse:
-    """The bot's replies to the logged-in app user, after a given id."""
-    from crm_core.api.app_inbox import list_messages
-
-    return list_messages(req)

@@ -1,22 +1,22 @@
-"""A test client that dispatches requests to the Functions app's own HTTP triggers (routes from its index)."""
+"""A test client over the API's ASGI app (FastAPI's TestClient), answering in the shape the API tests read."""
 
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import quote
 
-import azure.functions as func
+from fastapi.testclient import TestClient
 
 
 @dataclass
 class Response:
-    """What a trigger answered."""
+    """What the API answered."""
 
     status: int
-    headers: dict[str, str]
+    headers: Mapping[str, str]  # case-insensitive
     body: bytes
 
     @property
@@ -31,55 +31,19 @@ class Response:
             return None
 
 
-@dataclass
-class _Entry:
-    regex: re.Pattern[str]
-    methods: set[str]
-    fn: Any
+def asgi_app() -> Any:
+    """The ASGI app function_app serves at /api (the same object AsgiFunctionApp wraps)."""
+    from crm_core.triggers.http_api import api
+
+    return api
 
 
-def _compile(route: str) -> re.Pattern[str]:
-    pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route)
-    return re.compile(f"^/api/{pattern}$")
-
-
-_INDEX: list[_Entry] = []
-
-
-def private_app() -> func.FunctionApp:
-    """A new FunctionApp with every blueprint function_app registers (function_app.app itself stays unindexed)."""
-    import function_app
-
-    app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-    for blueprint in vars(function_app).values():
-        if isinstance(blueprint, func.Blueprint):
-            app.register_functions(blueprint)
-    return app
-
-
-def _index() -> list[_Entry]:
-    """The HTTP routes of every blueprint function_app registers, indexed through a private FunctionApp.
-
-    (FunctionApp.get_functions() may run only once per app object, so function_app.app is left alone.)
-    """
-    if not _INDEX:
-        for fn in private_app().get_functions():
-            for b in fn.get_bindings():
-                d = b.get_dict_repr()
-                if d["type"] == "httpTrigger":
-                    methods = {str(getattr(m, "value", m)).upper() for m in d["methods"]}
-                    _INDEX.append(_Entry(_compile(d["route"]), methods, fn.get_user_function()))
-    return _INDEX
-
-
-@dataclass
 class ApiClient:
-    """Calls the registered function for a method and path, like the Functions host does."""
+    """Sends requests to the API app in-process (no sockets); paths include the /api prefix."""
 
-    entries: list[_Entry] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.entries = _index()
+    def __init__(self) -> None:
+        # Exceptions become answers (as on a server): a route's crash is checked by its 500, not by a traceback.
+        self.client = TestClient(asgi_app(), base_url="http://localhost", raise_server_exceptions=False)
 
     def request(
         self,
@@ -91,30 +55,32 @@ class ApiClient:
         token: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> Response:
-        parts = urlsplit(url)
         hdrs = dict(headers or {})
         if token:
             hdrs["Authorization"] = f"Bearer {token}"
         if json_body is not None:
             body = json.dumps(json_body).encode()
             hdrs.setdefault("Content-Type", "application/json")
-        for entry in self.entries:
-            m = entry.regex.match(parts.path)
-            if m and method.upper() in entry.methods:
-                req = func.HttpRequest(
-                    method=method.upper(),
-                    url=f"http://localhost{url}",
-                    headers=hdrs,
-                    params=dict(parse_qsl(parts.query, keep_blank_values=True)),
-                    route_params=m.groupdict(),
-                    body=body or b"",
-                )
-                resp = entry.fn(req)
-                return Response(resp.status_code, dict(resp.headers), resp.get_body())
-        return Response(404, {}, b'{"error": {"code": "no_route", "message": "no such route"}}')
+        # Control characters cannot travel raw in a URL: send them percent-encoded, as a real client must.
+        url = "".join(quote(c) if c.isascii() and not c.isprintable() else c for c in url)
+        resp = self.client.request(method.upper(), url, content=body or b"", headers=hdrs)
+        return Response(resp.status_code, resp.headers, resp.content)
 
     def get(self, url: str, **kw: Any) -> Response:
         return self.request("GET", url, **kw)
 
     def post(self, url: str, **kw: Any) -> Response:
         return self.request("POST", url, **kw)
+
+
+def private_app() -> Any:
+    """A new AsgiFunctionApp with what function_app registers, for a LocalHost of the test's own."""
+    import azure.functions as func
+
+    import function_app
+
+    app = func.AsgiFunctionApp(app=asgi_app(), http_auth_level=func.AuthLevel.ANONYMOUS)
+    for blueprint in vars(function_app).values():
+        if isinstance(blueprint, func.Blueprint):
+            app.register_functions(blueprint)
+    return app

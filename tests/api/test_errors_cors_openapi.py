@@ -158,44 +158,75 @@ def test_cors_preflight(client, world, cors, path):
 
 
 def test_openapi_document_covers_every_route_schema_and_error(client, world):
-    from crm_core.api.openapi import all_routes
-    from crm_core.api.table import ROUTES
+    from crm_core.api.app import api_routes
 
     r = client.get("/api/openapi.json")
     assert r.status == 200
     doc = r.json
-    assert doc["openapi"] == "3.1.0"
+    assert doc["openapi"].startswith("3.1")
+    assert doc["servers"] == [{"url": "/api"}]
     assert doc["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http",
         "scheme": "bearer",
         "bearerFormat": "JWT",
     }
     ops = {(m.upper(), p): op for p, item in doc["paths"].items() for m, op in item.items()}
-    assert {(r.method, r.path) for r in all_routes()} == set(ops)
-    assert set(ROUTES.values()) <= set(all_routes())
-    for route in all_routes():
-        op = ops[(route.method, route.path)]
+    routes = {(m, route.path): route for route in api_routes() for m in route.methods}
+    assert set(routes) == set(ops)
+    assert len(ops) == 22  # 17 routes of the seed table and 5 of Message Master
+    for key, route in routes.items():
+        op = ops[key]
         for code in route.error_statuses():
             assert op["responses"][str(code)]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/ErrorResponse"
             }
-        assert (op["security"] == [{"bearerAuth": []}]) == route.auth
+        assert (op.get("security") == [{"bearerAuth": []}]) == route.needs_token
+        assert "HTTPValidationError" not in str(op)
     leads = ops[("GET", "/leads/{user_id}")]
     params = {p["name"]: p for p in leads["parameters"]}
     assert params["user_id"]["in"] == "path" and params["user_id"]["schema"]["type"] == "integer"
     assert params["limit"]["schema"]["maximum"] == 200
     assert "from" in {p["name"] for p in ops[("GET", "/tasks/{username}")]["parameters"]}
+    assert {"401", "403", "422", "500", "503"} <= set(ops[("GET", "/pipeline")]["responses"])
+    assert {"400", "413", "422"} <= set(ops[("POST", "/register")]["responses"])
     schemas = doc["components"]["schemas"]
     assert {"LeadOut", "HistoryEntry", "ErrorResponse", "RegisterRequest", "LoginResponse", "Pipeline"} <= set(schemas)
     assert schemas["LoginRequest"]["properties"]["password"]["maxLength"] == 1024
 
 
-def test_function_app_exposes_every_route_of_the_table():
-    from crm_core.api.table import ROUTES
-    from tests.api.client import _index
+def test_message_master_request_bodies_are_documented(client):
+    doc = client.get("/api/openapi.json").json
+    create = doc["paths"]["/message-master"]["post"]
+    update = doc["paths"]["/message-master/{template_id}"]["put"]
+    assert create["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/StepCreate"}
+    assert update["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/StepUpdate"}
+    step = doc["components"]["schemas"]["StepCreate"]
+    assert step["required"] == ["day", "text"]
+    assert step["properties"]["day"]["type"] == "integer" and step["properties"]["active"]["type"] == "boolean"
+    assert "422" not in create["responses"] and "400" in create["responses"]  # bad fields are 400 here
 
-    served = [(m, e.regex.pattern) for e in _index() for m in e.methods]
-    for route in ROUTES.values():
-        pattern = "^/api" + route.path.replace("{", "(?P<").replace("}", ">[^/]+)") + "$"
-        assert (route.method, pattern) in served
-        assert ("OPTIONS", pattern) in served
+
+def test_swagger_ui_is_served_at_api_docs(client):
+    r = client.get("/api/docs")
+    assert r.status == 200 and b"swagger-ui" in r.body and b"/api/openapi.json" in r.body
+
+
+def test_unknown_paths_and_wrong_methods_answer_in_the_error_shape(client, world):
+    missing = client.get("/api/no-such-route")
+    assert missing.status == 404 and missing.error_code == "not_found"
+    wrong = client.request("DELETE", "/api/users/me", token=world.token("m1a"))
+    assert wrong.status == 405 and wrong.error_code == "method_not_allowed" and "GET" in wrong.headers["Allow"]
+
+
+def test_the_cli_prints_the_same_document(capsys):
+    import json
+
+    from crm_core.api.app import get_app
+    from crm_core.cli import main
+
+    assert main(["openapi"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    from fastapi.testclient import TestClient
+
+    served = TestClient(get_app()).get("/api/openapi.json").json()
+    assert printed == served

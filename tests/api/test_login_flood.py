@@ -190,10 +190,10 @@ def test_a_whatsapp_message_is_processed_while_passwords_are_being_hashed(
     monkeypatch.setattr(passwords, "_hasher", lambda: gated)
     client = ApiClient()
     call, expected = OPERATIONS[operation]
-    answers: list[Any] = []
-    callers = [threading.Thread(target=lambda: answers.append(call(client, w)), daemon=True)]
+    answers: dict[int, Any] = {}  # by caller: they may finish in either order
+    callers = [threading.Thread(target=lambda: answers.__setitem__(0, call(client, w)), daemon=True)]
     if operation.startswith("login"):  # a second concurrent check, from another client, fills the other slot
-        callers.append(threading.Thread(target=lambda: answers.append(_login_unknown(client, w)), daemon=True))
+        callers.append(threading.Thread(target=lambda: answers.__setitem__(1, _login_unknown(client, w)), daemon=True))
     try:
         for t in callers:
             t.start()
@@ -226,7 +226,7 @@ def test_a_whatsapp_message_is_processed_while_passwords_are_being_hashed(
     assert not failure, failure
     assert _status_of(db, "wa-during-hash") == "done"
     assert fake_channel.sent[M1A_PHONE], "the bot answered the WhatsApp message"
-    assert {a.status for a in answers[:1]} <= expected | {401} and answers[0].status in expected, answers[0].body
+    assert answers[0].status in expected, answers[0].body
 
 
 def test_a_login_flood_gets_429s_never_5xx_and_never_hashes_inside_a_transaction(

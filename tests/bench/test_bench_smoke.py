@@ -17,7 +17,7 @@ PIECES = {
     "processing": "crm_core.pipeline.process",
     "senders": "crm_core.pipeline.process",
     "sweep": "crm_core.delivery.sweep",
-    "reads": "crm_core.api.routes",
+    "reads": "crm_core.api.app",
     "coldstart": "function_app",
 }
 # What each section must report when it runs (figure names start with these).

@@ -121,3 +121,62 @@ def test_return_values_that_are_not_http_responses() -> None:
     assert _convert(None).status == 204
     assert _convert("hi").body == b"hi"
     assert json.loads(_convert({"a": 1}).body) == {"a": 1}
+
+
+def _asgi_app():
+    """An AsgiFunctionApp around a tiny ASGI app that echoes what it saw, plus a literal function route."""
+    import azure.functions as func
+
+    async def echo_app(scope, receive, send):
+        message = await receive()
+        seen = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "query": scope["query_string"].decode(),
+            "x_test": dict(scope["headers"]).get(b"x-test", b"").decode(),
+            "body": message["body"].decode(),
+        }
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": json.dumps(seen).encode()})
+
+    app = func.AsgiFunctionApp(app=echo_app, http_auth_level=func.AuthLevel.ANONYMOUS)
+
+    @app.route(route="hook", methods=["POST"])
+    def hook(req: func.HttpRequest) -> func.HttpResponse:
+        return func.HttpResponse("hook")
+
+    return app
+
+
+def test_an_asgi_function_app_is_served_directly_and_literal_routes_win() -> None:
+    d = Dispatcher(build_index(_asgi_app()), "api")
+    try:
+        assert call(d, "POST", "/api/hook").body == b"hook"
+        answer = call(d, "PUT", "/api/things/a%20b?x=1", "नमस्ते".encode(), {"X-Test": "yes"})
+        assert answer.status == 200 and answer.function == "http_app_func"
+        assert json.loads(answer.body) == {
+            "method": "PUT",
+            "path": "/api/things/a b",
+            "query": "x=1",
+            "x_test": "yes",
+            "body": "नमस्ते",
+        }
+        assert json.loads(call(d, "GET", "/api/hook").body)["path"] == "/api/hook"  # other methods: the app's
+    finally:
+        d.close()
+
+
+def test_paths_outside_the_prefix_go_to_the_outside_handler() -> None:
+    from crm_core.localhost.http_server import Answer
+
+    seen = []
+
+    def outside(method, target, headers, body, base_url):
+        seen.append((method, target))
+        return Answer(200, [("Content-Type", "text/html")], b"<h1>dashboard</h1>")
+
+    d = Dispatcher(build_index(http_app()), "api", outside_prefix=outside)
+    assert call(d, "GET", "/").body == b"<h1>dashboard</h1>"
+    assert call(d, "GET", "/assets/app.js").status == 200
+    assert call(d, "GET", "/api/items/1").status == 200  # the prefix still goes to the functions
+    assert seen == [("GET", "/"), ("GET", "/assets/app.js")]

@@ -19,8 +19,8 @@ from crm_core.composition import Container, get_container
 from crm_core.localhost import LocalHost
 from crm_core.localhost.config import QueueOptions
 from crm_core.localhost.index import QueueFunction, TimerFunction
-from crm_core.localhost.ncrontab import parse_schedule
 from crm_core.localhost.queue_runner import QueueRunner
+from crm_core.localhost.schedule import parse_schedule
 from crm_core.localhost.timers import TimerRunner
 from crm_core.queueing import InMemoryQueue, memory_queue
 from crm_core.settings import load_settings

@@ -1,25 +1,25 @@
-"""GET/POST/PUT/DELETE /api/message-master through the Functions triggers: roles, validation (400), 404."""
+"""GET/POST/PUT/DELETE /api/message-master through the API app (FastAPI's TestClient): roles, validation (400), 404."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import azure.functions as func
 import pytest
 
 from crm_core.composition import Container
-from crm_core.triggers.http_message_master import message_master, message_master_step
+from tests.api.client import ApiClient
 from tests.api.tokens import token_for
 from tests.nurture.conftest import Team
 
 
 class Api:
-    """Calls the two triggers like the Functions host would."""
+    """Calls /api/message-master[/{id}] on the API app."""
 
     def __init__(self, container: Container, team: Team) -> None:
         self.container = container
         self.team = team
+        self.client = ApiClient()
 
     def token(self, username: str) -> str:
         return token_for(self.container, self.team.user(username).id)
@@ -36,19 +36,10 @@ class Api:
     ) -> tuple[int, Any]:
         headers = {"Authorization": f"Bearer {self.token(user)}"} if user else {}
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
-        url = f"http://localhost/api/message-master{'/' + path if path else ''}"
-        req = func.HttpRequest(
-            method=method,
-            url=url,
-            headers=headers,
-            params=params or {},
-            route_params={"template_id": path} if path else {},
-            body=data,
-        )
-        fn = message_master_step if path else message_master
-        resp = fn(req)
-        payload = resp.get_body()
-        return resp.status_code, (json.loads(payload) if payload else None)
+        query = "?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else ""
+        url = f"/api/message-master{'/' + path if path else ''}{query}"
+        resp = self.client.request(method, url, body=data, headers=headers)
+        return resp.status, (resp.json if resp.body else None)
 
 
 @pytest.fixture
@@ -150,9 +141,10 @@ def test_deleting_a_step_cancels_its_pending_reminders(api: Api, team: Team) -> 
 
 
 def test_options_preflight_lists_the_methods(api: Api) -> None:
-    req = func.HttpRequest(method="OPTIONS", url="http://localhost/api/message-master", headers={}, body=b"")
-    resp = message_master(req)
-    assert resp.status_code == 204 and resp.headers["Allow"] == "GET, POST, OPTIONS"
+    resp = api.client.request("OPTIONS", "/api/message-master")
+    assert resp.status == 204 and resp.headers["Allow"] == "GET, POST, OPTIONS"
+    resp = api.client.request("OPTIONS", "/api/message-master/1")
+    assert resp.status == 204 and resp.headers["Allow"] == "GET, PUT, DELETE, OPTIONS"
 
 
 def test_a_leader_reads_but_never_changes_the_organisations_steps(api: Api, team: Team) -> None:
