@@ -139,7 +139,7 @@ def titled_names(text: str) -> list[tuple[int, int]]:
         # "New Lead Acme Traders", "Reassign Acme Pvt Ltd": a command at the front is no part of the name.
         while len(words) > 2 and f"{words[0][0]} {words[1][0]}".casefold() in _LEAD_PHRASES:
             words = words[2:]
-        while len(words) > 2 and (words[0][0].casefold() in _LEADING_VERBS or words[0][0].casefold() in _EDGE_JUNK):
+        while len(words) > 2 and words[0][0].casefold() in _LEADING_VERBS | _TITLED_JUNK:
             words = words[1:]
         if len(words) >= 2 and any(w.casefold() in lx.STOP for w, _, _ in words[:-1]):
             out.append((words[0][1], words[-1][2]))
@@ -153,6 +153,8 @@ _LEADING_VERBS = frozenset(
      "prepone", "close", "closed", "visited", "emailed", "mailed", "spoke", "give", "pass", "handover", "status",
      "qualify", "qualified", "won", "lost", "done", "had", "got", "received", "signed", "please", "pls", "kindly"}
 )  # fmt: skip
+# Words before a Title-case name that are not part of it ("Regarding Kar Hospitality", "FYI Mosaic Retail").
+_TITLED_JUNK = frozenset({"regarding", "re", "for", "about", "fyi", "update", "note", "cust", "customer", "client"})
 _LEAD_PHRASES = frozenset({"new lead", "naya lead", "nayi lead", "fresh lead", "add lead", "create lead", "new client"})
 
 
