@@ -47,6 +47,7 @@ MEETING_OR_DEMO = MEETING + DEMO
 RESCHEDULE = (
     "reschedule", "rescheduled", "re-schedule", "resched", "postpone", "postponed", "prepone", "preponed",
     "move", "moved", "shift", "shifted", "push", "pushed", "change", "changed", "badlo", "badal", "badal do",
+    "ho payega", "ho paayega", "ho paega", "पाएगा", "instead of", "ke jagah", "ki jagah", "की जगह", "के बजाय",
     "aage karo", "aage kar do", "aage", "badha do", "badhao", "badha", "peeche", "pehle karo", "रीशेड्यूल",
     "री-शेड्यूल", "बदलो", "बदल", "शिफ्ट", "आगे", "पोस्टपोन",
 )  # fmt: skip

@@ -296,6 +296,8 @@ class RuleParser:
             strong = any(has(k, prefix) for k in ("activity", "meeting", "demo", "qualify", "won", "lost", "new_lead"))
             if not strong and (first_label == 0 or len(details) >= 2 or _only_a_company(text[:first_label], ctx)):
                 return self._lead_details(text, first_label, details, ctx)
+        if s.question and _RE_HOW_TO.search(text) and not s.contact_info:
+            return _Draft(Intent.HELP, 0.9)  # "how do I add a new lead?" asks about the bot, not for a lead
         info = cues.INFO_CUES.search(text) is not None or "status" in s.ns_words
         if info and not has("new_lead") and not s.contact_info and (s.question or not s.meeting_kw):
             return self._with_company(Intent.LEAD_INFO, s, ctx, 0.0, cues.INFO_CUES)
@@ -640,6 +642,9 @@ def _follow_on(tail: _Draft, explicit: bool, tail_text: str) -> bool:
 
 
 _FOLLOW_ON_CONFIDENCE = 0.85
+_RE_HOW_TO = re.compile(
+    r"^\W*(?:how\s+(?:do|can|to|does|should)|kaise|कैसे|what\s+can\s+(?:you|the\s+bot)|bot\s+kya)\b", re.I
+)
 # Words without which a part of a message cannot be a further command of its own.
 _RE_FOLLOW_ON_HINT = re.compile(
     r"(?<![\w\u0900-\u097F])(?:also|plus|saath|then|phir|fir|meeting|mtg|mtng|meet|demo|call|visit|appointment|"
