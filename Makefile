@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint typecheck unit bench infra-check azurite clean help
+.PHONY: run test lint typecheck unit bench infra-check azurite web web-check browser-tests clean help
 
 help:
-	@echo "make run    - install, migrate a SQLite database, load the demo team, start the bot on :7071"
+	@echo "make run    - install, build the web dashboard, migrate a SQLite database, load the demo team, start on :7071"
+	@echo "make web    - build the web dashboard into web/dist (esbuild; npm packages only, nothing fetched at run time)"
 	@echo "make test   - install dev tools and Azurite, then ruff, mypy, checkov and pytest"
 	@echo "make bench  - benchmarks: prints a table and writes bench/results.json"
 
@@ -22,21 +23,35 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-node_modules/.bin/azurite-queue: package.json
-	npm install --no-audit --no-fund --loglevel=error
+# The npm packages: the dashboard's build (esbuild, Preact, TypeScript), Azurite, axe-core. `npm ci` follows the lock
+# file exactly (offline from npm's cache when it has them).
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 + npm (the dashboard's build and Azurite need it)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-azurite: node_modules/.bin/azurite-queue
+azurite: $(NPM_STAMP)
+
+# The web dashboard: web/src -> web/dist (hashed, minified, precompressed). The local host serves it at /.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/build.mjs
+web/dist/index.html: $(NPM_STAMP) $(WEB_SOURCES)
+	npm run -s build
+
+web: web/dist/index.html
+
+web-check: $(NPM_STAMP)
+	npm run -s typecheck
 
 # Local-only defaults for `make run` (the host listens on 127.0.0.1); production secrets live in Key Vault.
 run: export WEBHOOK_SECRET ?= local-webhook-secret-change-me
 run: export AUTH_SECRET ?= local-auth-secret-change-me-32-bytes-min
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime web
 	$(PY) -m crm_core db upgrade
 	$(PY) -m crm_core demo seed --if-empty
 	$(PY) -m crm_core serve --host $${HOST:-127.0.0.1} --port $${PORT:-7071}
 
-lint: $(VENV)/.dev
+lint: $(VENV)/.dev web-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check crm_core function_app.py
 
@@ -46,14 +61,19 @@ typecheck: $(VENV)/.dev
 infra-check: $(VENV)/.dev
 	BC_SKIP_MAPPING=TRUE $(BIN)/checkov --quiet --compact --skip-download -d infra --framework bicep
 
-test: $(VENV)/.dev azurite lint typecheck infra-check
+# The browser tests (tests/web, marker `browser`) drive Debian's Chromium (/usr/bin/chromium) with Playwright; they
+# are skipped only when no Chromium can be found, and CI (.ci/run) installs it first and fails without it.
+test: $(VENV)/.dev azurite web lint typecheck infra-check
 	$(BIN)/pytest -q
 
-unit: $(VENV)/.dev
-	$(BIN)/pytest -q tests -m "not postgres and not azurite and not e2e"
+browser-tests: $(VENV)/.dev web
+	$(BIN)/pytest -q tests/web -m browser
 
-bench: $(VENV)/.dev azurite
+unit: $(VENV)/.dev
+	$(BIN)/pytest -q tests -m "not postgres and not azurite and not e2e and not browser"
+
+bench: $(VENV)/.dev azurite web
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache crm.db*
+	rm -rf $(VENV) node_modules web/dist .pytest_cache .mypy_cache .ruff_cache crm.db*

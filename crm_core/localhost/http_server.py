@@ -55,10 +55,17 @@ def json_answer(status: int, code: str, message: str, headers: list[tuple[str, s
 class Dispatcher:
     """Turns one HTTP request into a call of the matching function (no sockets here: testable directly)."""
 
-    def __init__(self, index: FunctionIndex, prefix: str = "api", cors_origins: Callable[[], list[str]] | None = None):
+    def __init__(
+        self,
+        index: FunctionIndex,
+        prefix: str = "api",
+        cors_origins: Callable[[], list[str]] | None = None,
+        fallback: Callable[[str, str, list[tuple[str, str]]], tuple[int, list[tuple[str, str]], bytes]] | None = None,
+    ):
         self.index = index
         self.prefix = prefix.strip("/")
         self._cors_origins = cors_origins or (lambda: [])
+        self.fallback = fallback  # serves paths outside the route prefix (the web dashboard at /)
 
     def _route_path(self, path: str) -> str | None:
         if not self.prefix:
@@ -75,6 +82,9 @@ class Dispatcher:
         method = method.upper()
         parts = urlsplit(target)
         rel = self._route_path(parts.path)
+        if rel is None and self.fallback is not None:
+            status, answer_headers, answer_body = self.fallback(method, parts.path, headers)
+            return Answer(status, answer_headers, answer_body, function="web")
         matches = self.index.matches(rel) if rel is not None else []
         if not matches:
             return json_answer(404, "not_found", f"no function serves {parts.path}")
