@@ -160,3 +160,9 @@ export const STATUS_LABEL: Record<string, string> = {
 export function plural(n: number, one: string, many = one + "s"): string {
   return `${fmtNumber(n)} ${n === 1 ? one : many}`;
 }
+
+/** A lead source as people write it: "website" → "Website"; "IndiaMART", "JustDial" stay as they are. */
+export function sourceLabel(source: string | null | undefined): string {
+  if (!source) return "No source";
+  return source === source.toLowerCase() ? source.replace(/(^|[\s-])(\p{L})/gu, (_, a, b) => a + b.toUpperCase()) : source;
+}

@@ -234,6 +234,7 @@ export function onBotReply(fn: () => void): () => void {
 /** Send a command as the logged-in user, exactly as if typed on WhatsApp, and wait a little for the reply. */
 export async function sendCommand(text: string, openPanel = true): Promise<void> {
   const line: ChatLine = { key: `m${Date.now()}-${Math.random().toString(36).slice(2, 7)}`, who: "me", text, at: new Date().toISOString(), state: "sending" };
+  const before = chat.get().after;
   chat.set((c) => ({ ...c, open: c.open || openPanel, lines: merge([...c.lines, line]), waiting: true, error: null }));
   try {
     await post("/app", { text });
@@ -252,18 +253,21 @@ export async function sendCommand(text: string, openPanel = true): Promise<void>
     throw e;
   }
   // The queue answers within a second or two; keep looking for up to 20 s, and a moment after the first reply
-  // (a command may be answered in several messages).
+  // (a command may be answered in several messages). Whoever polled (this loop, the open panel), what counts is
+  // whether the inbox moved past where it stood when the command was sent.
   const started = Date.now();
+  let seen = before;
   let lastArrival = 0;
   while (Date.now() - started < 20_000) {
     await new Promise((r) => setTimeout(r, lastArrival ? 700 : 500));
-    let n = 0;
     try {
-      n = await pollChat();
+      await pollChat();
     } catch {
       continue;
     }
-    if (n > 0) {
+    const now = chat.get().after;
+    if (now > seen) {
+      seen = now;
       lastArrival = Date.now();
       for (const fn of replyListeners) fn();
     } else if (lastArrival && Date.now() - lastArrival > 1500) break;

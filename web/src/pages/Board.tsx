@@ -4,7 +4,8 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ActionDialog } from "../action";
 import { actionForStatus, type Action } from "../commands";
-import { dayKey, fmtAgo, fmtNumber, plural, STATUS_LABEL } from "../format";
+import { session } from "../api";
+import { dayKey, fmtAgo, fmtNumber, plural, sourceLabel, STATUS_LABEL } from "../format";
 import { loadTeam, onBotReply, team, useStore } from "../store";
 import { STATUSES, type Lead, type Status } from "../types";
 import { ErrorBox, type Route, setQuery, Spinner, T, usePageTitle } from "../ui";
@@ -137,7 +138,7 @@ export function Board({ route }: { route: Route }) {
             <option value="">All sources</option>
             {sources.map((s) => (
               <option key={s} value={s}>
-                {s}
+                {sourceLabel(s)}
               </option>
             ))}
             <option value="(none)">No source</option>
@@ -213,7 +214,7 @@ export function Board({ route }: { route: Route }) {
                         <Card
                           key={lead.id}
                           lead={lead}
-                          showOwner={owners.length > 1}
+                          showOwner={owners.length > 1 || session()?.user.role !== "member"}
                           onMove={(to) => move(lead, to)}
                           onDrag={(on) => setDragging(on ? lead.id : null)}
                         />
@@ -265,7 +266,7 @@ function Card({
       </a>
       {lead.contact_name && <T class="sub">{lead.contact_name}</T>}
       <div class="meta">
-        {lead.source && <span class="chip">{lead.source}</span>}
+        {lead.source && <span class="chip">{sourceLabel(lead.source)}</span>}
         {showOwner && <span class="owner">{lead.owner.name}</span>}
         <span class="muted" title={`Last activity ${new Date(lead.last_activity_at).toLocaleString("en-IN")}`}>
           {fmtAgo(lead.last_activity_at)}

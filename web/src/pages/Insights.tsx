@@ -2,7 +2,7 @@
 // Inline SVG (no chart library): a few hundred bytes of code, crisp on any screen, and each chart has its table.
 
 import { useEffect, useMemo } from "preact/hooks";
-import { addDays, dayKey, fmtNumber, monthRange, STATUS_LABEL, todayKey } from "../format";
+import { addDays, dayKey, fmtNumber, monthRange, sourceLabel, STATUS_LABEL, todayKey } from "../format";
 import { loadTeam, team, useStore } from "../store";
 import { STATUSES, type Lead } from "../types";
 import { ErrorBox, type Route, setQuery, Spinner, usePageTitle } from "../ui";
@@ -42,7 +42,19 @@ function inPeriod(period: string): (l: Lead) => boolean {
   };
 }
 
-export function BarChart({ id, title, bars, unit = "leads" }: { id: string; title: string; bars: Bar[]; unit?: string }) {
+export function BarChart({
+  id,
+  title,
+  column,
+  bars,
+  unit = "Leads",
+}: {
+  id: string;
+  title: string;
+  column: string;
+  bars: Bar[];
+  unit?: string;
+}) {
   const max = Math.max(1, ...bars.map((b) => b.value));
   const rowH = 34;
   const labelW = 150;
@@ -83,7 +95,7 @@ export function BarChart({ id, title, bars, unit = "leads" }: { id: string; titl
           <table>
             <thead>
               <tr>
-                <th scope="col">{title.split(" by ")[1] ?? "Stage"}</th>
+                <th scope="col">{column}</th>
                 <th scope="col">{unit}</th>
               </tr>
             </thead>
@@ -184,7 +196,10 @@ export function Insights({ route }: { route: Route }) {
   const leads = useMemo(() => (state.data?.leads ?? []).filter(inPeriod(period)), [state.data, period]);
   const bySource = useMemo(() => {
     const m = new Map<string, number>();
-    for (const l of leads) m.set(l.source || "No source", (m.get(l.source || "No source") ?? 0) + 1);
+    for (const l of leads) {
+      const k = sourceLabel(l.source);
+      m.set(k, (m.get(k) ?? 0) + 1);
+    }
     return [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .map(([label, value], i) => ({ label, value, color: PALETTE[i % PALETTE.length] }));
@@ -237,8 +252,8 @@ export function Insights({ route }: { route: Route }) {
             </div>
           </div>
           <div class="charts" data-ready="true">
-            <BarChart id="ch-source" title="Leads by source" bars={bySource} />
-            <BarChart id="ch-status" title="Leads by status" bars={byStatus} />
+            <BarChart id="ch-source" title="Leads by source" column="Source" bars={bySource} />
+            <BarChart id="ch-status" title="Leads by status" column="Status" bars={byStatus} />
             <FunnelChart bars={funnel(leads)} />
           </div>
         </>

@@ -12,6 +12,7 @@ import {
   fmtPhone,
   fmtWhen,
   parseAmount,
+  sourceLabel,
   telLink,
   todayKey,
   waLink,
@@ -166,7 +167,7 @@ export function LeadPage({ id }: { id: number }) {
               <span>
                 Owner: <strong>{lead.owner.name}</strong>
               </span>
-              {lead.source && <span class="chip">{lead.source}</span>}
+              {lead.source && <span class="chip">{sourceLabel(lead.source)}</span>}
               <span class="muted">Created {fmtDateTime(lead.created_at)}</span>
             </p>
           )}
