@@ -148,7 +148,9 @@ def test_moving_a_card_sends_the_whatsapp_command(site: Site, page: Any) -> None
     )
     history = site.api("rahul", f"/history/{lead_id}")["items"]
     assert any(
-        e["kind"] == "message_in" and e["text"] == "Patel Foods lost - price too high" and e["data"]["provider"] == "app"
+        e["kind"] == "message_in"
+        and e["text"] == "Patel Foods lost - price too high"
+        and e["data"]["provider"] == "app"
         for e in history
     )
     assert any(e["kind"] == "activity" and e["subkind"] == "lost" for e in history)  # logged by the handler
