@@ -36,7 +36,7 @@ azurite: $(NPM_STAMP)
 # The web dashboard: web/src -> web/dist (hashed, minified, precompressed). The local host serves it at /.
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/build.mjs
 web/dist/index.html: $(NPM_STAMP) $(WEB_SOURCES)
-	npm run -s build
+	npm run -s build:web
 
 web: web/dist/index.html
 

@@ -58,7 +58,7 @@ def dist() -> Path:
     if not (DIST / "index.html").is_file():
         if not (REPO / "node_modules" / ".bin" / "esbuild").exists():
             _unavailable("the dashboard is not built and node_modules is missing: run `make web`")
-        subprocess.run(["npm", "run", "-s", "build"], cwd=REPO, check=True, timeout=300)
+        subprocess.run(["npm", "run", "-s", "build:web"], cwd=REPO, check=True, timeout=300)
     return DIST
 
 

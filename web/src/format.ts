@@ -115,7 +115,10 @@ const UNITS: [RegExp, number][] = [
 /** An amount as people write it ("3 crore", "12.5L", "₹ 2,50,000", "50k", "2.5 करोड़"), or null. */
 export function parseAmount(text: string | null | undefined): number | null {
   if (!text) return null;
-  const t = text.replace(/[₹,]|rs\.?|inr/gi, " ").trim();
+  const t = text
+    .replace(/(\d),(?=\d)/g, "$1")
+    .replace(/₹|\brs\.?|\binr\b/gi, " ")
+    .trim();
   const m = /^(\d+(?:\.\d+)?)\s*([^\d\s.]+)?\s*$/u.exec(t);
   if (!m) return null;
   const value = parseFloat(m[1]);
