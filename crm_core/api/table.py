@@ -220,6 +220,9 @@ _TABLE = (
         status=202,
         tag="app",
         body_model=AppMessageRequest,
+        # No transaction held while enqueueing: on SQLite the durable database queue writes to the same file, and
+        # a route transaction (BEGIN IMMEDIATE) would lock it out until the busy timeout (a 503 after 30 s).
+        transaction=False,
     ),
     Route(
         "list_app_messages",
