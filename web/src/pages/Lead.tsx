@@ -50,7 +50,8 @@ export function LeadPage({ id }: { id: number }) {
   const [order, setOrder] = useState<"asc" | "desc">("asc");
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
-  const [tasks, setTasks] = useState<Task[] | null>(null);
+  // undefined: loading; null: not ours to read (another team owns the lead)
+  const [tasks, setTasks] = useState<Task[] | null | undefined>(undefined);
   const [dialog, setDialog] = useState<Action | null>(null);
   const [version, setVersion] = useState(0);
   const titleRef = usePageTitle(company ?? "Lead");
@@ -219,9 +220,9 @@ export function LeadPage({ id }: { id: number }) {
 
         <section class="card" aria-labelledby="h-next">
           <h2 id="h-next">Next</h2>
-          {tasks === null && lead ? (
-            <p class="muted">Tasks are shown to the owner and their leader.</p>
-          ) : !tasks ? (
+          {tasks === null || lead === null ? (
+            <p class="muted">The owner's schedule is shown to the owner and their team leader.</p>
+          ) : tasks === undefined ? (
             <Spinner />
           ) : (
             <>
