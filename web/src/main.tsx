@@ -12,8 +12,9 @@ import { Login } from "./pages/Login";
 import { MessageMaster } from "./pages/MessageMaster";
 import { Tasks } from "./pages/Tasks";
 import { chat, pollChat, setChatOpen, useStore } from "./store";
-import { Toasts, useRoute } from "./ui";
+import { navigate, Toasts, useRoute } from "./ui";
 
+let returnTo: string | null = null;
 const ROLE: Record<string, string> = { admin: "Admin", leader: "Team leader", member: "Member" };
 
 function App() {
@@ -28,9 +29,13 @@ function App() {
         setS(next);
         if (!next) {
           setNotice(why ?? null);
+          // Ended by the server (expired, revoked): come back to the same page after logging in again.
+          returnTo = why && location.hash && location.hash !== "#/login" ? location.hash : null;
           if (location.hash && location.hash !== "#/login") history.replaceState(null, "", "#/login");
         } else {
           setNotice(null);
+          if (returnTo) navigate(returnTo, true);
+          returnTo = null;
         }
       }),
     [],
