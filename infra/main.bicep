@@ -93,8 +93,17 @@ param maytapiPhoneId string
 param inboundQueueName string = 'inbound'
 param teamTimezone string = 'Asia/Kolkata'
 param defaultRegion string = 'IN'
-@description('Comma-separated frontend origins allowed by CORS.')
+@description('Comma-separated frontend origins allowed by CORS, besides the web dashboard\'s own (added always).')
 param corsOrigins string = ''
+@description('Region of the web dashboard\'s Static Web App (few regions offer it; pages are served from the global edge).')
+@allowed([
+  'eastasia'
+  'centralus'
+  'eastus2'
+  'westeurope'
+  'westus2'
+])
+param webLocation string = 'eastasia'
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -293,6 +302,18 @@ module sql 'core/database/sql-server.bicep' = {
   }
 }
 
+// The web dashboard (web/dist) on Static Web Apps; its origin is allowed by the API's CORS setting below.
+module web 'app/web.bicep' = {
+  name: 'web'
+  scope: rg
+  params: {
+    name: '${abbrs.webStaticSites}${resourceToken}'
+    location: webLocation
+    tags: tags
+  }
+}
+var allowedOrigins = empty(corsOrigins) ? web.outputs.uri : '${web.outputs.uri},${corsOrigins}'
+
 // Versionless secret URIs: the app always reads the current version (see "Rotating secrets" in the deploy docs).
 var secretRef = '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets'
 // The ODBC connection string is passed whole (odbc_connect), so SQLAlchemy adds no Trusted_Connection/UID/PWD:
@@ -342,7 +363,7 @@ module functionApp 'core/host/flex-function-app.bicep' = {
       ALLOW_GROUP_CHATS: 'false'
       WEBHOOK_SECRET: '${secretRef}/webhook-secret/)'
       AUTH_SECRET: '${secretRef}/auth-secret/)'
-      CORS_ORIGINS: corsOrigins
+      CORS_ORIGINS: allowedOrigins
       INBOUND_QUEUE: inboundQueueName
       QUEUE_BACKEND: 'azure'
       TEAM_TIMEZONE: teamTimezone
@@ -382,6 +403,8 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output SERVICE_API_NAME string = functionApp.outputs.name
 output SERVICE_API_URI string = 'https://${functionApp.outputs.defaultHostName}'
+output SERVICE_WEB_NAME string = web.outputs.name
+output SERVICE_WEB_URI string = web.outputs.uri
 output AZURE_MANAGED_IDENTITY_NAME string = identity.outputs.name
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name

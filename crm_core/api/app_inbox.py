@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from crm_core.api.deps import Actor, Ctr, Db
+from crm_core.api.deps import Actor, Ctr, Db, DetachedActor
 from crm_core.api.errors import ApiError
 from crm_core.api.routing import ApiRoute
 from crm_core.api.schemas_ops import AppMessageAccepted, AppMessageRequest, InboxMessage, InboxPage, InboxQuery
@@ -18,8 +18,11 @@ router = APIRouter(route_class=ApiRoute, tags=["app"])
 
 
 @router.post("/app", status_code=202, summary="Send a command as the logged-in user (queued like WhatsApp)")
-def accept_message(body: AppMessageRequest, actor: Actor, db: Db, container: Ctr) -> AppMessageAccepted:
-    """Queue the user's text as an envelope from their phone; 202 with the message id."""
+def accept_message(body: AppMessageRequest, actor: DetachedActor, container: Ctr) -> AppMessageAccepted:
+    """Queue the user's text as an envelope from their phone; 202 with the message id.
+
+    No transaction is open while it enqueues: on `make run`'s SQLite the durable queue writes to the same file.
+    """
     from crm_core.envelope import Envelope
 
     if not body.text.strip():

@@ -84,6 +84,18 @@ def how_to_talk(
     return "\n".join(lines)
 
 
+def dashboard_line(url: str, web_root: Any, username: str | None) -> str:
+    """Where the web dashboard is (the local host's root), or how to build it."""
+    from crm_core.web.static import StaticSite
+
+    if web_root is False:
+        return "Web dashboard: off"
+    if not StaticSite(None if isinstance(web_root, bool) else web_root).built():
+        return "Web dashboard: not built (run `make web`, then reload)"
+    who = f" — log in as {username}" if username else ""
+    return f"Web dashboard: {url}/{who}\n"
+
+
 def _serve(args: argparse.Namespace) -> int:
     from crm_core.cli import CliError
     from crm_core.localhost import LocalHost
@@ -101,6 +113,7 @@ def _serve(args: argparse.Namespace) -> int:
     banner = how_to_talk(
         url, settings.webhook_secret, phone, username, settings.maytapi_product_id, settings.maytapi_phone_id
     )
+    print(dashboard_line(url, host.web_root, username), flush=True)
     print(banner, flush=True)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}

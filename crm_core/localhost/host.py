@@ -40,7 +40,8 @@ class LocalHost:
     into the environment (never overriding a set variable) and a Container is built from the settings; either
     way it becomes the process container. SQLite databases are migrated on start (migrate=False skips it).
     host_json defaults to ./host.json, else the project's. `visibility_timeout` overrides host.json's retry delay
-    (tests); timers=False / queues=False turn those triggers off.
+    (tests); timers=False / queues=False turn those triggers off. Paths outside the route prefix serve the web
+    dashboard's build (`web_root`, default web/dist: crm_core.web.static); web_root=False answers them 404.
 
     At start, before the queue runners poll, the previous run's unsettled work is taken up at once
     (take_up=False skips it): leases held by a killed host on the durable queue are released, and every inbound
@@ -63,6 +64,7 @@ class LocalHost:
         timers: bool = True,
         migrate: bool = True,
         take_up: bool = True,
+        web_root: Path | str | bool | None = None,
     ) -> None:
         self.app = app
         self.host = host
@@ -77,6 +79,7 @@ class LocalHost:
         self.run_timers = timers
         self.migrate = migrate
         self.take_up = take_up
+        self.web_root = web_root
         self.index: FunctionIndex | None = None
         self.options = QueueOptions()
         self.queue_runners: list[QueueRunner] = []
@@ -144,7 +147,11 @@ class LocalHost:
         queues = self._queue_runners() if self.run_queues else []
         if queues and self.take_up:
             self._take_up_unsettled(queues)
-        dispatcher = Dispatcher(self.index, route_prefix(host_json), lambda: settings.cors_origin_list)
+        from crm_core.web.static import StaticSite
+
+        root = self.web_root  # the dashboard at / (its build); False: nothing outside the route prefix
+        web = None if root is False else StaticSite(None if isinstance(root, bool) else root).serve
+        dispatcher = Dispatcher(self.index, route_prefix(host_json), lambda: settings.cors_origin_list, web)
         self._server = LocalHttpServer(dispatcher, self.host, self.port)
         self._server.start()
         self.url = self._server.url

@@ -75,12 +75,14 @@ class Dispatcher:
         prefix: str = "api",
         cors_origins: Callable[[], list[str]] | None = None,
         outside_prefix: OutsideHandler | None = None,
+        fallback: Callable[[str, str, list[tuple[str, str]]], tuple[int, list[tuple[str, str]], bytes]] | None = None,
     ):
         self.index = index
         self.prefix = prefix.strip("/")
         self._cors_origins = cors_origins or (lambda: [])
         self.outside_prefix = outside_prefix
         self._bridges: dict[int, AsgiBridge] = {}
+        self.fallback = fallback  # serves paths outside the route prefix (the web dashboard at /)
 
     def _route_path(self, path: str) -> str | None:
         if not self.prefix:
@@ -99,6 +101,9 @@ class Dispatcher:
         rel = self._route_path(parts.path)
         if rel is None and self.outside_prefix is not None:
             return self.outside_prefix(method, target, headers, body, base_url)
+        if rel is None and self.fallback is not None:
+            status, answer_headers, answer_body = self.fallback(method, parts.path, headers)
+            return Answer(status, answer_headers, answer_body, function="web")
         matches = self.index.matches(rel) if rel is not None else []
         if not matches:
             return json_answer(404, "not_found", f"no function serves {parts.path}")

@@ -19,6 +19,7 @@ PIECES = {
     "sweep": "crm_core.delivery.sweep",
     "reads": "crm_core.api.app",
     "coldstart": "function_app",
+    "web": "crm_core.web.static",
 }
 # What each section must report when it runs (figure names start with these).
 EXPECTED = {
@@ -45,6 +46,7 @@ EXPECTED = {
     "sweep": ["deliver", "peak memory", "statements per batch"],
     "reads": ["/api/history/{lead_id} p50 (SQLite)", "/api/leads/{user_id} first page p99 (SQLite)"],
     "coldstart": ["import function_app − bare import"],
+    "web": ["first page bytes (compressed)", "time to a usable board", "board load bytes (compressed)"],
 }
 
 
