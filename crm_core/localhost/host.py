@@ -151,7 +151,7 @@ class LocalHost:
 
         root = self.web_root  # the dashboard at / (its build); False: nothing outside the route prefix
         web = None if root is False else StaticSite(None if isinstance(root, bool) else root).serve
-        dispatcher = Dispatcher(self.index, route_prefix(host_json), lambda: settings.cors_origin_list, web)
+        dispatcher = Dispatcher(self.index, route_prefix(host_json), lambda: settings.cors_origin_list, fallback=web)
         self._server = LocalHttpServer(dispatcher, self.host, self.port)
         self._server.start()
         self.url = self._server.url
