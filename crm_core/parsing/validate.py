@@ -105,8 +105,7 @@ def _check_one(command: Command, ctx: ParseContext, out: Checked) -> Command:
         changes["assignee"] = None
     if command.company and (
         implausible_company(command.company)
-        or (_a_member(command.company, ctx)
-        and command.intent is not Intent.NEW_LEAD)
+        or (_a_member(command.company, ctx) and command.intent is not Intent.NEW_LEAD)
     ):
         out.rejected.setdefault("company", command.company)
         _doubt(out, Doubt.COMPANY)
