@@ -9,7 +9,8 @@ website, so nothing printed on the card is lost.
 Which photos are cards: a photo with no caption, or a caption that speaks of a card or a lead ("card", "new lead",
 "naya lead"), or only names an owner ("card, Neha ko assign karo", "Amit"). A photo whose caption the built-in
 parser reads, sure, as another command ("Demo done for Acme") is that command: the photo is not read (no vision
-call). And a photo the model says is not a card, but that has a caption, is handled as its caption.
+call). A photo the model says is not a card is answered so — unless its caption is not about a card (the rules
+were unsure of it), which is then handled as typed.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ Rules (issue #14), each checked before any byte is sent:
   must resolve to public addresses only (an allow-listed name pointed at 10.x or 127.0.0.1 — DNS rebinding — is
   refused), while an IP literal listed on purpose (tests, a private CDN) is trusted as written. The connection goes
   to the address that was checked (pinned), with TLS verified against the host name;
-- a redirect is followed only to the same host, never from https to http, at most MAX_REDIRECTS times, each hop
-  checked again;
+- a redirect is followed only to the same host and port (or from http to https on that host), never from https
+  to http, at most MAX_REDIRECTS times, each hop checked again in full;
 - connect and read timeouts, and an overall deadline (a server dripping bytes cannot hold a worker);
 - at most MEDIA_MAX_BYTES: a larger Content-Length is refused before reading, and the count is enforced while
   streaming (a server that lies or sends no length is cut off at the cap);
@@ -261,8 +261,9 @@ class HttpMediaFetcher:
         if not location:
             raise MediaRefused("redirect", "a redirect without a Location")
         following = self._target(urljoin(target.url, location.strip()))
-        if following.host != target.host:
-            raise MediaRefused("redirect", f"a redirect to another host ({following.host})")
+        upgrade = target.scheme == "http" and following.scheme == "https"
+        if following.host != target.host or (following.port != target.port and not upgrade):
+            raise MediaRefused("redirect", f"a redirect to another host ({following.host}:{following.port})")
         if target.scheme == "https" and following.scheme != "https":
             raise MediaRefused("redirect", "a redirect from https to http")
         return following

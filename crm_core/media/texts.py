@@ -56,7 +56,7 @@ WHAT = {
 
 # Why a media link was refused, by MediaRefused.code (the rest: "its link is not one I may open").
 WHY: dict[str, dict[str, str]] = {
-    "too_large": {"en": "it is larger than {mb} MB", "hi": "यह {mb} MB से बड़ा है"},
+    "too_large": {"en": "it is larger than {size}", "hi": "यह {size} से बड़ा है"},
     "type_voice": {"en": "it is not a voice recording", "hi": "यह कोई आवाज़ की रिकॉर्डिंग नहीं है"},
     "type_image": {"en": "it is not a photo", "hi": "यह कोई फ़ोटो नहीं है"},
     "no_link": {"en": "it arrived without its file", "hi": "यह बिना फ़ाइल के आया"},
@@ -74,8 +74,15 @@ def refused(kind: str, code: str, lang: str, max_bytes: int) -> str:
     """Why a voice note or photo could not be opened, and what to do."""
     what = WHAT.get(kind, WHAT["image"]).get(lang, WHAT["image"]["en"])
     key = f"type_{kind}" if code == "type" else code if code in WHY else "other"
-    why = WHY[key].get(lang, WHY[key]["en"]).format(mb=max(1, round(max_bytes / (1024 * 1024))))
+    why = WHY[key].get(lang, WHY[key]["en"]).format(size=size_words(max_bytes))
     return text("refused", lang, what=what, why=why)
+
+
+def size_words(max_bytes: int) -> str:
+    """MEDIA_MAX_BYTES as people say it: 16 MB, 2.5 MB, 64 KB."""
+    if max_bytes >= 1024 * 1024:
+        return f"{round(max_bytes / (1024 * 1024), 1):g} MB"
+    return f"{max(1, round(max_bytes / 1024))} KB"
 
 
 def what(kind: str, lang: str) -> str:

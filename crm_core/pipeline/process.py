@@ -739,6 +739,8 @@ def _media_plan(
     nor contacted), a declared type that is neither audio nor image, and a photo whose caption is a command of its
     own (crm_core.media.cards.card_wanted). What the download and the model found was stored by _store_media.
     """
+    from crm_core.media.cards import obviously_card
+
     ref = {k: v for k, v in (row.media or {}).items() if k not in ("claim", "until")}
     kind = str(ref.get("kind") or (row.result or {}).get("kind"))
     status = ref.get("status")
@@ -750,14 +752,15 @@ def _media_plan(
             decided = media.precheck(kind, ref.get("url"), ref.get("mime"), container.media_fetcher, reader is not None)
         if decided is None:
             raise _NeedsMedia(row.id)
-        row.media = {**ref, **decided}
+        ref = {**ref, **decided}
+        row.media = ref
         status = decided["status"]
     if status == media.HEARD:
         heard = " ".join(str(ref.get("transcript") or row.text).split())
         heard = heard if len(heard) <= ECHO_CHARS else heard[: ECHO_CHARS - 1] + "…"
         return _MediaPlan(status, echo=f"🎤 “{heard}”")
-    if status == media.CAPTION or (status == media.NOT_CARD and row.text.strip()):
-        return _MediaPlan(status)  # the caption, as if typed
+    if status == media.CAPTION or (status == media.NOT_CARD and row.text.strip() and not obviously_card(row.text)):
+        return _MediaPlan(status)  # the caption, as if typed (a caption asking for a card is answered "no card")
     if status == media.CARD:
         try:
             return _MediaPlan(status, card=ParseResult.model_validate(ref.get("read")))

@@ -42,7 +42,7 @@ class MediaFake:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="media-fake", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="media-fake", daemon=True)
 
     @property
     def port(self) -> int:

@@ -107,6 +107,21 @@ def offline(settings, database, clock, fake_channel, queue, media) -> Container:
     return container
 
 
+def rewire(container: Container, **settings: Any) -> Container:
+    """The same wiring with some settings changed (the real adapters rebuilt from them), as the process container."""
+    s = container.settings.model_copy(update=settings)
+    again = Container(
+        s,
+        database=container.database,
+        clock=container.clock,
+        whatsapp=container.whatsapp,
+        queue=container.queue,
+        parser=build_parser(s),
+    )
+    set_container(again)
+    return again
+
+
 def voice_body(clock: Any, url: str | None, *, sender: str = PRIYA, mime: str = "audio/wav", mtype: str = "ptt") -> str:
     """A voice note envelope, as the webhook makes it (a few seconds after the last message)."""
     clock.advance(timedelta(seconds=5))
