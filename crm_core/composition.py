@@ -117,9 +117,9 @@ class Container:
     @property
     def transcriber(self) -> Transcriber | None:
         """Speech to text for voice notes (TRANSCRIBE_MODEL on the parser's OpenAI / Azure OpenAI), or None when no
-        AI service is configured."""
+        AI service is configured or TRANSCRIBE_MODEL is empty."""
         with self._lock:
-            if self._transcriber is None and self.settings.llm_configured:
+            if self._transcriber is None and self.settings.llm_configured and self.settings.transcribe_model.strip():
                 from crm_core.media.transcribe import OpenAITranscriber
 
                 self._transcriber = OpenAITranscriber(self.settings)

@@ -54,9 +54,10 @@ class Settings(BaseSettings):
 
     # Voice notes and visiting cards (crm_core.media): the speech-to-text model (on Azure OpenAI, the name of its
     # deployment); cards are read by the parser's model (OPENAI_MODEL / AZURE_OPENAI_DEPLOYMENT).
-    transcribe_model: str = Field("gpt-4o-transcribe", alias="TRANSCRIBE_MODEL", min_length=1, max_length=64)
+    # Empty turns voice notes off (they get the "not set up" reply), e.g. where the region offers no such model.
+    transcribe_model: str = Field("gpt-4o-transcribe", alias="TRANSCRIBE_MODEL", max_length=64)
     # gpt-4o-transcribe is served by newer Azure OpenAI API versions than chat completions need.
-    azure_openai_transcribe_api_version: str = Field("2025-03-01-preview", alias="AZURE_OPENAI_TRANSCRIBE_API_VERSION")
+    azure_openai_transcribe_api_version: str = Field("2025-04-01-preview", alias="AZURE_OPENAI_TRANSCRIBE_API_VERSION")
     # Where media may be downloaded from: comma-separated hosts; "host" (ports 80/443), "host:port", or
     # "*.domain" (any subdomain). Maytapi serves media from cdnydm.com (its media-download guide).
     media_url_hosts: str = Field(DEFAULT_MEDIA_HOSTS, alias="MEDIA_URL_HOSTS")

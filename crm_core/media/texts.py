@@ -4,10 +4,12 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "no_ai_voice": {
-        "en": "🎤 I can't listen to voice notes yet: that needs the AI service (speech-to-text), which is not set up "
-        "— an admin turns it on with OPENAI_API_KEY or Azure OpenAI. Meanwhile, please type your message.",
-        "hi": "🎤 मैं अभी वॉइस नोट नहीं सुन सकता: इसके लिए AI सेवा (speech-to-text) चाहिए, जो अभी चालू नहीं है — "
-        "एडमिन इसे OPENAI_API_KEY या Azure OpenAI से चालू करें। तब तक कृपया अपना संदेश टाइप करके भेजें।",
+        "en": "🎤 I can't listen to voice notes yet: that needs the AI service's speech-to-text, which is not set up "
+        "— an admin turns it on with OPENAI_API_KEY or Azure OpenAI (and TRANSCRIBE_MODEL). Meanwhile, please type "
+        "your message.",
+        "hi": "🎤 मैं अभी वॉइस नोट नहीं सुन सकता: इसके लिए AI सेवा का speech-to-text चाहिए, जो अभी चालू नहीं है — "
+        "एडमिन इसे OPENAI_API_KEY या Azure OpenAI (और TRANSCRIBE_MODEL) से चालू करें। तब तक कृपया अपना संदेश "
+        "टाइप करके भेजें।",
     },
     "no_ai_card": {
         "en": "🪪 I can't read visiting cards yet: that needs the AI service, which is not set up — an admin turns "

@@ -81,7 +81,7 @@ def test_transcription_on_azure_uses_its_deployment_and_the_identity_token(ai):
     assert transcriber.transcribe(tiny_wav(), "audio/wav", "").text == "Demo done for Acme"
     (sent,) = ai.audio_requests
     assert sent.path.startswith("/openai/deployments/gpt-4o-transcribe/audio/transcriptions?")
-    assert "api-version=2025-03-01-preview" in sent.path
+    assert "api-version=2025-04-01-preview" in sent.path
     assert sent.headers["authorization"] == "Bearer entra-token" and "api-key" not in sent.headers
 
 
@@ -230,6 +230,8 @@ def test_the_composition_root_builds_readers_only_when_an_ai_service_is_configur
     container = Container(openai_settings(ai))
     assert isinstance(container.transcriber, OpenAITranscriber) and isinstance(container.card_reader, OpenAICardReader)
     assert container.transcriber is container.transcriber  # built once
+    without_voice = Container(openai_settings(ai, TRANSCRIBE_MODEL=""))  # voice notes turned off, cards still read
+    assert without_voice.transcriber is None and without_voice.card_reader is not None
 
 
 @pytest.mark.parametrize(
