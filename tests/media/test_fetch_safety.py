@@ -330,3 +330,21 @@ def test_nobody_listening_is_transient():
 )
 def test_sniff(head, found):
     assert sniff(head) == found
+
+
+@pytest.mark.parametrize("bad", ["http://cdnydm.com", "cdnydm.com/path", "*", "*.", "a b", "user@cdnydm.com"])
+def test_a_malformed_media_host_setting_is_named(bad):
+    from crm_core.settings import ConfigError
+
+    with pytest.raises(ConfigError, match="MEDIA_URL_HOSTS"):
+        load_settings(MEDIA_URL_HOSTS=bad)
+
+
+def test_the_default_media_hosts_are_maytapis():
+    settings = load_settings()
+    assert settings.media_hosts == ("cdnydm.com", "*.cdnydm.com", "*.maytapi.com")
+    assert settings.media_max_bytes == 16 * 1024 * 1024
+    f = HttpMediaFetcher(settings)
+    assert f.check("https://cdnydm.com/wh_new/3EB0.oga") is None
+    assert f.check("https://media.maytapi.com/x.jpg") is None
+    assert f.check("https://cdnydm.com.evil.example/x") is not None
