@@ -103,7 +103,7 @@ def _lock_and_write_elsewhere(database: Database) -> str:
         conn = sqlite3.connect(str(url.database), timeout=0.2, isolation_level=None)
         try:
             conn.execute("BEGIN IMMEDIATE")  # the database's write lock: held by any open write transaction
-            conn.execute("UPDATE users SET failed_logins = failed_logins WHERE phone = ?", (PRIYA,))
+            conn.execute("UPDATE users SET name = name WHERE phone = ?", (PRIYA,))
             conn.execute("UPDATE inbound_messages SET attempts = attempts WHERE sender = ?", (PRIYA,))
             conn.execute("ROLLBACK")
         finally:
