@@ -173,13 +173,16 @@ def address_problem(address: str, literal: bool) -> str | None:
 class HttpMediaFetcher:
     """The real MediaFetcher (urllib3, pinned to the checked address); see the module docstring."""
 
-    def __init__(self, settings: Settings, *, resolver: Resolver | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, resolver: Resolver | None = None, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.hosts = settings.media_hosts
         self.max_bytes = settings.media_max_bytes
         self.connect_timeout = settings.media_connect_timeout_seconds
         self.read_timeout = settings.media_read_timeout_seconds
         self.deadline_seconds = self.connect_timeout + 4 * self.read_timeout
         self.resolve = resolver or system_resolver
+        self.tls = tls  # None: certificates checked against requests' CA bundle (certifi)
 
     # -- checks without I/O --------------------------------------------------------------------------------------
 
@@ -280,7 +283,7 @@ class HttpMediaFetcher:
                 target.port,
                 timeout=timeout,
                 retries=False,
-                ssl_context=_tls_context(),
+                ssl_context=self.tls or _tls_context(),
                 server_hostname=target.host,
                 assert_hostname=target.host,
             )

@@ -44,14 +44,14 @@ def hostile() -> Iterator[MediaFake]:
         yield fake
 
 
-def fetcher(hosts: str, resolver: Resolver | None = None, **more: Any) -> HttpMediaFetcher:
+def fetcher(hosts: str, resolver: Resolver | None = None, tls: Any = None, **more: Any) -> HttpMediaFetcher:
     values: dict[str, Any] = {
         "MEDIA_URL_HOSTS": hosts,
         "MEDIA_CONNECT_TIMEOUT_SECONDS": 1,
         "MEDIA_READ_TIMEOUT_SECONDS": 0.5,
     }
     values.update(more)
-    return HttpMediaFetcher(load_settings(**values), resolver=resolver)
+    return HttpMediaFetcher(load_settings(**values), resolver=resolver, tls=tls)
 
 
 def refused(fn: Any, code: str) -> MediaRefused:
@@ -348,3 +348,67 @@ def test_the_default_media_hosts_are_maytapis():
     assert f.check("https://cdnydm.com/wh_new/3EB0.oga") is None
     assert f.check("https://media.maytapi.com/x.jpg") is None
     assert f.check("https://cdnydm.com.evil.example/x") is not None
+
+
+# -- https: the pinned connection still verifies the certificate against the link's host --------------------------
+
+
+def _self_signed(tmp_path: Any) -> tuple[str, str]:
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return str(cert_path), str(key_path)
+
+
+@pytest.fixture
+def tls_media(tmp_path: Any) -> Iterator[tuple[MediaFake, str]]:
+    import ssl
+
+    cert, key = _self_signed(tmp_path)
+    fake = MediaFake()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    fake._server.socket = context.wrap_socket(fake._server.socket, server_side=True)
+    with fake:
+        yield fake, cert
+
+
+def test_https_is_verified_against_the_links_host(tls_media):
+    import ssl
+
+    media, cert = tls_media
+    url = media.serve("/v.ogg", tiny_ogg(), "audio/ogg").replace("http://", "https://")
+    trusted = ssl.create_default_context(cafile=cert)
+    got = fetcher(media.host, tls=trusted).fetch(url, "audio")
+    assert got.mime == "audio/ogg" and got.url == url
+
+
+def test_an_untrusted_certificate_is_refused(tls_media):
+    media, _cert = tls_media
+    url = media.serve("/v.ogg", tiny_ogg(), "audio/ogg").replace("http://", "https://")
+    refused(lambda: fetcher(media.host).fetch(url, "audio"), "tls")  # certifi's CAs do not know it
