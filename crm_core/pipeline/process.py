@@ -25,6 +25,13 @@ How (see docs/pipeline.md for the reasoning):
    Why the rules run under the lock rather than before it: the parse context is then read in the apply
    transaction itself (one statement, as before) and is never stale, and a message the rules are sure of costs
    no extra round trip; the rules take well under a millisecond.
+2b. Voice notes and photos (crm_core.media) take the same road: under the lock only what needs no I/O is decided
+   (no AI service, a link outside MEDIA_URL_HOSTS — never resolved nor contacted —, a declared type that is not
+   audio/image, a photo whose caption is a command of its own); otherwise the transaction is rolled back, the row
+   is claimed (`media.claim`), the media downloaded and transcribed / read as a visiting card with no connection
+   held, and the outcome stored on the row (`media`; a transcript also as `text`). The apply then runs the
+   transcript exactly like a typed message (the first reply starts with "🎤 “…”") or the card's new_lead command
+   (with "🪪" and what was read); a retry finds the outcome stored and never downloads or pays again.
 3. After each commit, deliver the outbox rows just written; they were inserted already claimed (leased), so this
    is one send and one conditional UPDATE each. The sweep retries failures and takes over a dead worker's rows.
 
