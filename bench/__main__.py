@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.common import REPO, Figure, Run, Sizes, fmt, not_measured, scratch_dir
 
-SECTIONS = ("parser", "webhook", "processing", "senders", "sweep", "reads", "coldstart", "web")
+SECTIONS = ("parser", "webhook", "processing", "senders", "media", "sweep", "reads", "coldstart", "web")
 # Never reach real services from a benchmark: the channel is a fake, GPT is a stand-in.
 _SCRUB_PREFIXES = ("OPENAI_", "AZURE_OPENAI", "MAYT", "AzureWebJobs", "AZUREWEBJOBS")
 _SCRUB = {"DATABASE_URL", "WEBHOOK_SECRET", "AUTH_SECRET", "CHANNEL", "QUEUE_BACKEND"}

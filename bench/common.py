@@ -94,6 +94,8 @@ class Sizes:
     senders_gpt_seconds: float = 1.5  # the stand-in model's time on a fifth of sender A's messages
     senders_pace_ms: float = 100.0  # each sender writes this often
     senders_workers: int = 4  # queue function invocations at once
+    media_messages: int = 12  # voice notes, and as many cards
+    media_model_seconds: float = 1.0  # the speech-to-text / vision stand-in's time
     postgres: bool = True
     azurite: bool = True
 
@@ -120,6 +122,8 @@ class Sizes:
             senders_messages=5,
             senders_gpt_seconds=0.05,
             senders_pace_ms=20.0,
+            media_messages=4,
+            media_model_seconds=0.02,
         )
 
     def with_env(self) -> Sizes:

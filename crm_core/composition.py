@@ -13,6 +13,7 @@ from crm_core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from crm_core.db.session import Database
+    from crm_core.media.ports import CardReader, MediaFetcher, Transcriber
     from crm_core.ports import Channel, InboundQueue, Parser
     from crm_core.security.limits import LoginGuard
 
@@ -29,6 +30,9 @@ class Container:
         whatsapp: Channel | None = None,
         queue: InboundQueue | None = None,
         parser: Parser | None = None,
+        media_fetcher: MediaFetcher | None = None,
+        transcriber: Transcriber | None = None,
+        card_reader: CardReader | None = None,
     ) -> None:
         self._settings = settings
         self._database = database
@@ -36,6 +40,9 @@ class Container:
         self._whatsapp = whatsapp
         self._queue = queue
         self._parser = parser
+        self._media_fetcher = media_fetcher
+        self._transcriber = transcriber
+        self._card_reader = card_reader
         self._login_guard: LoginGuard | None = None
         self._lock = threading.RLock()
 
@@ -96,6 +103,37 @@ class Container:
 
                 self._parser = build_parser(self.settings)
             return self._parser
+
+    @property
+    def media_fetcher(self) -> MediaFetcher:
+        """The media downloader (allow-listed hosts, size cap, timeouts: crm_core.media.fetch)."""
+        with self._lock:
+            if self._media_fetcher is None:
+                from crm_core.media.fetch import HttpMediaFetcher
+
+                self._media_fetcher = HttpMediaFetcher(self.settings)
+            return self._media_fetcher
+
+    @property
+    def transcriber(self) -> Transcriber | None:
+        """Speech to text for voice notes (TRANSCRIBE_MODEL on the parser's OpenAI / Azure OpenAI), or None when no
+        AI service is configured or TRANSCRIBE_MODEL is empty."""
+        with self._lock:
+            if self._transcriber is None and self.settings.llm_configured and self.settings.transcribe_model.strip():
+                from crm_core.media.transcribe import OpenAITranscriber
+
+                self._transcriber = OpenAITranscriber(self.settings)
+            return self._transcriber
+
+    @property
+    def card_reader(self) -> CardReader | None:
+        """GPT-4o reading visiting cards, or None when no AI service is configured."""
+        with self._lock:
+            if self._card_reader is None and self.settings.llm_configured:
+                from crm_core.media.cards import OpenAICardReader
+
+                self._card_reader = OpenAICardReader(self.settings)
+            return self._card_reader
 
     @property
     def login_guard(self) -> LoginGuard:

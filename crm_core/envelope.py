@@ -19,6 +19,8 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # stored and echoed back reversing what a colleague reads. Names and notes never need them; they are dropped.
 _BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 _MEDIA_TYPE = re.compile(r"[^a-z0-9_.+/-]")
+_MIME = re.compile(r"[^a-z0-9_.+/=; -]")
+MAX_MEDIA_URL = 2048
 
 
 def clean_text(value: str) -> str:
@@ -57,10 +59,14 @@ class Envelope(BaseModel):
     text: str = Field(max_length=8000)
     sent_at: datetime
     sender_name: str | None = Field(None, max_length=200)
-    # "text": parse and apply; "unsupported": a voice note/media the bot cannot read (answered "please type it");
+    # "text": parse and apply; "voice": a voice note (ptt/audio) to transcribe; "image": a photo, read as a visiting
+    # card (its caption is `text`); "unsupported": media the bot cannot read (answered "please type it");
     # "too_long": a text over the limit (answered "please split it"). Set by the webhook; the queue answers.
-    kind: str = Field("text", pattern=r"^(text|unsupported|too_long)$")
+    # Nothing is downloaded before the queue function (crm_core.media), which checks the link first.
+    kind: str = Field("text", pattern=r"^(text|voice|image|unsupported|too_long)$")
     media_type: str | None = Field(None, max_length=40)
+    media_url: str | None = Field(None, max_length=MAX_MEDIA_URL)  # as the provider gave it; checked before use
+    media_mime: str | None = Field(None, max_length=100)
     # When our door received it (crm_core.clock.next_receive_seq: ns since the epoch, strictly increasing per
     # process). Orders one sender's messages with the same whole-second sent_at; None for envelopes from before it.
     receive_seq: int | None = Field(None, ge=0)
@@ -74,6 +80,19 @@ class Envelope(BaseModel):
     @classmethod
     def _media_type(cls, value: Any) -> Any:
         return _MEDIA_TYPE.sub("", value.lower()) if isinstance(value, str) else value
+
+    @field_validator("media_mime", mode="before")
+    @classmethod
+    def _mime(cls, value: Any) -> Any:
+        return _MIME.sub("", value.lower())[:100] or None if isinstance(value, str) else value
+
+    @field_validator("media_url", mode="before")
+    @classmethod
+    def _url(cls, value: Any) -> Any:
+        # A link with control characters or spaces is dropped (never fetched); the queue says it cannot be read.
+        if isinstance(value, str) and (unclean_reason(value) or any(c.isspace() for c in value)):
+            return None
+        return value
 
     @field_validator("message_id", mode="before")
     @classmethod

@@ -20,6 +20,9 @@ class ConfigError(Exception):
     """A missing or malformed setting; the message is one line naming it."""
 
 
+DEFAULT_MEDIA_HOSTS = "cdnydm.com,*.cdnydm.com,*.maytapi.com"
+_HOST_ENTRY = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$")
+
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -48,6 +51,19 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(20.0, alias="LLM_TIMEOUT_SECONDS", gt=0)
     llm_max_retries: int = Field(2, alias="LLM_MAX_RETRIES", ge=0, le=10)
     parser_confidence_threshold: float = Field(0.75, alias="PARSER_CONFIDENCE_THRESHOLD", ge=0, le=1)
+
+    # Voice notes and visiting cards (crm_core.media): the speech-to-text model (on Azure OpenAI, the name of its
+    # deployment); cards are read by the parser's model (OPENAI_MODEL / AZURE_OPENAI_DEPLOYMENT).
+    # Empty turns voice notes off (they get the "not set up" reply), e.g. where the region offers no such model.
+    transcribe_model: str = Field("gpt-4o-transcribe", alias="TRANSCRIBE_MODEL", max_length=64)
+    # gpt-4o-transcribe is served by newer Azure OpenAI API versions than chat completions need.
+    azure_openai_transcribe_api_version: str = Field("2025-04-01-preview", alias="AZURE_OPENAI_TRANSCRIBE_API_VERSION")
+    # Where media may be downloaded from: comma-separated hosts; "host" (ports 80/443), "host:port", or
+    # "*.domain" (any subdomain). Maytapi serves media from cdnydm.com (its media-download guide).
+    media_url_hosts: str = Field(DEFAULT_MEDIA_HOSTS, alias="MEDIA_URL_HOSTS")
+    media_max_bytes: int = Field(16 * 1024 * 1024, alias="MEDIA_MAX_BYTES", gt=0, le=100 * 1024 * 1024)
+    media_connect_timeout_seconds: float = Field(5.0, alias="MEDIA_CONNECT_TIMEOUT_SECONDS", gt=0, le=60)
+    media_read_timeout_seconds: float = Field(15.0, alias="MEDIA_READ_TIMEOUT_SECONDS", gt=0, le=120)
 
     mayt_api_url: str | None = Field(None, alias="MAYT_API_URL")
     mayt_api_token: str | None = Field(None, alias="MAYT_API_TOKEN")
@@ -118,6 +134,14 @@ class Settings(BaseSettings):
         parse_hhmm(v)
         return v
 
+    @field_validator("media_url_hosts")
+    @classmethod
+    def _media_hosts(cls, v: str) -> str:
+        for entry in (part.strip().lower() for part in v.split(",")):
+            if entry and not _HOST_ENTRY.match(entry):
+                raise ValueError(f"{entry!r} is not a host, host:port or *.domain")
+        return v
+
     @field_validator("database_url")
     @classmethod
     def _db_url(cls, v: str) -> str:
@@ -141,6 +165,11 @@ class Settings(BaseSettings):
     def llm_configured(self) -> bool:
         """Whether a GPT parser can be built (OpenAI key or Azure OpenAI endpoint + deployment)."""
         return bool(self.openai_api_key or (self.azure_openai_endpoint and self.azure_openai_deployment))
+
+    @property
+    def media_hosts(self) -> tuple[str, ...]:
+        """The MEDIA_URL_HOSTS entries, lower-cased (crm_core.media.fetch reads them)."""
+        return tuple(e for e in (p.strip().lower() for p in self.media_url_hosts.split(",")) if e)
 
     @property
     def use_azure_queue(self) -> bool:

@@ -52,6 +52,11 @@ param openAiModelVersion string = '2024-11-20'
 param openAiDeploymentSku string = 'GlobalStandard'
 @description('gpt-4o capacity in thousands of tokens per minute.')
 param openAiCapacity int = 30
+@description('Voice notes: the speech-to-text deployment (gpt-4o-transcribe) next to gpt-4o; false deploys none and voice notes get the "not set up" reply.')
+param transcribeEnabled bool = true
+param transcribeModelVersion string = '2025-03-20'
+@description('gpt-4o-transcribe capacity in thousands of tokens per minute.')
+param transcribeCapacity int = 10
 
 @minValue(1)
 @maxValue(1000)
@@ -271,6 +276,10 @@ module openAi 'core/ai/openai.bicep' = {
     modelVersion: openAiModelVersion
     deploymentSkuName: openAiDeploymentSku
     capacity: openAiCapacity
+    transcribeDeploymentName: transcribeEnabled ? 'gpt-4o-transcribe' : ''
+    transcribeModelVersion: transcribeModelVersion
+    transcribeSkuName: openAiDeploymentSku
+    transcribeCapacity: transcribeCapacity
     roleAssignments: concat([
       {
         principalId: identity.outputs.principalId
@@ -354,6 +363,12 @@ module functionApp 'core/host/flex-function-app.bicep' = {
       AZURE_OPENAI_DEPLOYMENT: openAi.outputs.deploymentName
       AZURE_OPENAI_API_VERSION: '2024-10-21'
       OPENAI_MODEL: 'gpt-4o'
+      // Voice notes and visiting cards (crm_core.media): the transcription deployment, the hosts media is fetched
+      // from, and the size cap (WhatsApp's own limit for voice notes and images).
+      TRANSCRIBE_MODEL: transcribeEnabled ? openAi.outputs.transcribeDeploymentName : ''
+      AZURE_OPENAI_TRANSCRIBE_API_VERSION: '2025-04-01-preview'
+      MEDIA_URL_HOSTS: 'cdnydm.com,*.cdnydm.com,*.maytapi.com'
+      MEDIA_MAX_BYTES: '16777216'
       PARSER_CONFIDENCE_THRESHOLD: '0.75'
       CHANNEL: 'maytapi'
       MAYT_API_URL: 'https://api.maytapi.com/api/${maytapiProductId}/${maytapiPhoneId}/sendMessage'

@@ -282,9 +282,9 @@ def _outbox_entry(o: Row[Any]) -> _Raw:
 
 
 def _inbound(session: Session, lead: Lead, window: _Window) -> list[_Raw]:
-    """Messages in, at the sender's clock."""
+    """Messages in, at the sender's clock; a voice note's text is its transcript, with `data.media` saying so."""
     m = InboundMessage
-    stmt = select(m.id, m.sent_at, m.intent, m.sender_user_id, m.text, m.provider, m.status).where(
+    stmt = select(m.id, m.sent_at, m.intent, m.sender_user_id, m.text, m.provider, m.status, m.media).where(
         m.lead_id == lead.id, window.condition(m.sent_at, m.id, "inbound", 0)
     )
     return [
@@ -297,10 +297,17 @@ def _inbound(session: Session, lead: Lead, window: _Window) -> list[_Raw]:
             r.intent,
             r.sender_user_id,
             r.text,
-            {"provider": r.provider, "status": r.status},
+            {"provider": r.provider, "status": r.status, **_media_info(r.media)},
         )
         for r in session.execute(window.ordered(stmt, m.sent_at, m.id))
     ]
+
+
+def _media_info(media: Any) -> dict[str, Any]:
+    """A voice note's or photo's kind and what came of it (crm_core.media), for the history entry's data."""
+    if not isinstance(media, dict) or not media.get("kind"):
+        return {}
+    return {"media": {"kind": media.get("kind"), "status": media.get("status")}}
 
 
 def page_of(session: Session, lead: Lead, window: _Window) -> tuple[list[_Raw], bool]:

@@ -335,6 +335,11 @@ class InboundMessage(Base):
     # then}. Written before the message is applied when a model was asked (outside any transaction), so a retry
     # never pays for it twice; while a worker waits for the model, {"claim": token, "until": ISO time}.
     parse: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # A voice note's or a photo's media (crm_core.media): the link and declared type as received, then what came of
+    # it — {"kind": "voice"|"image", "url", "mime", "status": heard|unheard|card|not_card|refused|gone|no_ai|caption,
+    # "transcript" | "read" (the card's parse), "bytes", …}. Written outside any transaction right after the
+    # download and the model call, so a retry never pays twice; while a worker downloads, {"claim", "until"} too.
+    media: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class ConversationState(Base):

@@ -25,6 +25,13 @@ How (see docs/pipeline.md for the reasoning):
    Why the rules run under the lock rather than before it: the parse context is then read in the apply
    transaction itself (one statement, as before) and is never stale, and a message the rules are sure of costs
    no extra round trip; the rules take well under a millisecond.
+2b. Voice notes and photos (crm_core.media) take the same road: under the lock only what needs no I/O is decided
+   (no AI service, a link outside MEDIA_URL_HOSTS — never resolved nor contacted —, a declared type that is not
+   audio/image, a photo whose caption is a command of its own); otherwise the transaction is rolled back, the row
+   is claimed (`media.claim`), the media downloaded and transcribed / read as a visiting card with no connection
+   held, and the outcome stored on the row (`media`; a transcript also as `text`). The apply then runs the
+   transcript exactly like a typed message (the first reply starts with "🎤 “…”") or the card's new_lead command
+   (with "🪪" and what was read); a retry finds the outcome stored and never downloads or pays again.
 3. After each commit, deliver the outbox rows just written; they were inserted already claimed (leased), so this
    is one send and one conditional UPDATE each. The sweep retries failures and takes over a dead worker's rows.
 
@@ -60,9 +67,10 @@ from crm_core.composition import Container, get_container
 from crm_core.db.engine import is_transient
 from crm_core.db.models import ConversationState, InboundMessage, LlmCall, Outbox, OutboxStatus, User
 from crm_core.delivery.outbox_delivery import detach_preclaimed, start_preclaim
-from crm_core.envelope import Envelope
+from crm_core.envelope import Envelope, clean_text
 from crm_core.errors import PermanentError, TransientError
 from crm_core.handlers.context import HandlerContext
+from crm_core.media import service as media
 from crm_core.outbox import record
 from crm_core.ports import ParseContext, Parser, QuickParser
 
@@ -133,6 +141,14 @@ class _NeedsModel(Exception):
         self.state_key = state_key
 
 
+class _NeedsMedia(Exception):
+    """A voice note or photo must be downloaded and read by a model: done outside the transaction (rolled back)."""
+
+    def __init__(self, row_id: int) -> None:
+        super().__init__(f"inbound message {row_id} needs its media read")
+        self.row_id = row_id
+
+
 def _respond(ctx: HandlerContext, text: str, parser: Any) -> Any:
     """The workflows' entry point (crm_core.handlers.respond); a seam the tests replace.
 
@@ -165,6 +181,9 @@ def record_inbound(container: Container, env: Envelope, dequeue_count: int = 1) 
     kind: dict[str, Any] | None = None
     if env.kind != "text":
         kind = {"kind": env.kind, "media_type": env.media_type}
+    reference: dict[str, Any] | None = None
+    if env.kind in media.MEDIA_KINDS:  # kept whatever comes of it (no AI configured, a refused link, …)
+        reference = {"kind": env.kind, "url": env.media_url, "mime": env.media_mime, "media_type": env.media_type}
     try:
         with container.database.transaction() as session:
             row = InboundMessage(
@@ -178,6 +197,7 @@ def record_inbound(container: Container, env: Envelope, dequeue_count: int = 1) 
                 status=Status.RECEIVED,
                 attempts=max(dequeue_count, 0),
                 result=kind,
+                media=reference,
             )
             session.add(row)
             session.flush()
@@ -325,12 +345,28 @@ def _apply(
     )
     result: dict[str, Any] = {}
     status, intent, lead_id = Status.DONE, None, None
+    # A voice note or photo: answered here (no AI, a refused link, …), run as the card's command, or handled as
+    # its transcript / caption below. _NeedsMedia propagates: the caller downloads and reads it outside.
+    plan = _media_plan(container, ctx, user, row, state) if kind in media.MEDIA_KINDS else None
     if kind == "unsupported":
         ctx.reply(UNSUPPORTED_REPLY_HI if user_prefers_hindi(session, user) else UNSUPPORTED_REPLY)
         intent, result = "unsupported", {"kind": kind, "media_type": (row.result or {}).get("media_type")}
     elif kind == "too_long":
         ctx.reply(TOO_LONG_REPLY)
         intent, result = "too_long", {"kind": kind}
+    elif plan is not None and plan.reply is not None:
+        ctx.reply(plan.reply)
+        intent, result = plan.intent, {"kind": kind, "media": plan.status}
+    elif plan is not None and plan.card is not None:
+        from crm_core.media.cards import card_echo
+
+        outcome = _respond(ctx, "", plan.card)  # "": a card answers no pending question; it is a new lead
+        raw_intent = getattr(outcome, "intent", None)
+        intent = str(getattr(raw_intent, "value", raw_intent)) if raw_intent is not None else None
+        lead_id = getattr(outcome, "lead_id", None) or ctx.lead_id
+        _echo_first(ctx, card_echo(plan.card.command, ctx.lang))
+        result = {"intent": intent, "lead_id": lead_id, "replies": len(ctx.replies), "kind": kind}
+        result.update(source=plan.card.source, confidence=plan.card.confidence, media=plan.status)
     else:
         # A PermanentError / ValidationError propagates: the caller rolls the whole transaction back (so
         # nothing the handler did survives) and records the failure in a fresh one (_record_failure).
@@ -355,6 +391,10 @@ def _apply(
             llm = _llm_call(container, row.id, paid)
             if llm is not None:
                 session.add(llm)
+        if plan is not None:
+            result.update(kind=kind, media=plan.status)
+            if plan.echo:
+                _echo_first(ctx, plan.echo)
     row.status = status
     row.sender_user_id = user.id
     row.intent = intent[:32] if intent else None
@@ -488,7 +528,7 @@ def _apply_next(container: Container, sender: str, own_id: int, skip: set[int], 
             return Step(wait_seconds=(settles - now).total_seconds())
         try:
             _apply(container, session, user, nxt, state)
-        except _NeedsModel:
+        except (_NeedsModel, _NeedsMedia):
             raise  # rolls this transaction back; _next_step asks the model with no transaction open
         except (PermanentError, ValidationError) as exc:
             raise _Permanent(nxt.id, exc) from exc
@@ -507,6 +547,8 @@ def _next_step(container: Container, sender: str, own_id: int, skip: set[int], d
         return _apply_next(container, sender, own_id, skip, drain)
     except _NeedsModel as need:
         return _parse_outside(container, sender, own_id, need)
+    except _NeedsMedia as need:
+        return _media_outside(container, sender, own_id, need)
 
 
 DRAIN_LIMIT = 20  # messages a worker applies for its sender after its own (bounded work per invocation)
@@ -679,6 +721,204 @@ def _moment(value: Any) -> datetime | None:
         return None
 
 
+# --- voice notes and photos: download and read outside the transaction ----------------------------------------
+
+ECHO_CHARS = 300  # the transcript shown back at the start of the reply (all of it is stored)
+
+
+@dataclass
+class _MediaPlan:
+    """What to do with a voice note or photo under the lock (crm_core.media.service statuses)."""
+
+    status: str
+    intent: str | None = None
+    reply: str | None = None  # answered with this alone (no AI, a refused link, nothing heard, no card …)
+    card: ParseResult | None = None  # run the card's command (the normal new-lead flow)
+    echo: str | None = None  # what was heard, at the start of the first reply (the transcript runs as text)
+
+
+def _media_plan(
+    container: Container, ctx: HandlerContext, user: User, row: InboundMessage, state: ConversationState | None
+) -> _MediaPlan:
+    """Decide, with no I/O, what a media message needs; raise _NeedsMedia when it must be downloaded and read.
+
+    Decided here and stored on the row: no AI service configured, a link that must not be fetched (never resolved
+    nor contacted), a declared type that is neither audio nor image, and a photo whose caption is a command of its
+    own (crm_core.media.cards.card_wanted). What the download and the model found was stored by _store_media.
+    """
+    from crm_core.media.cards import obviously_card
+
+    ref = {k: v for k, v in (row.media or {}).items() if k not in ("claim", "until")}
+    kind = str(ref.get("kind") or (row.result or {}).get("kind"))
+    status = ref.get("status")
+    if status is None:
+        if kind == "image" and not _card_wanted(container, ctx, row.text, state):
+            decided: dict[str, Any] | None = {"status": media.CAPTION}
+        else:
+            reader = container.transcriber if kind == "voice" else container.card_reader
+            decided = media.precheck(kind, ref.get("url"), ref.get("mime"), container.media_fetcher, reader is not None)
+        if decided is None:
+            raise _NeedsMedia(row.id)
+        ref = {**ref, **decided}
+        row.media = ref
+        status = decided["status"]
+    if status == media.HEARD:
+        heard = " ".join(str(ref.get("transcript") or row.text).split())
+        heard = heard if len(heard) <= ECHO_CHARS else heard[: ECHO_CHARS - 1] + "…"
+        return _MediaPlan(status, echo=f"🎤 “{heard}”")
+    if status == media.CAPTION or (status == media.NOT_CARD and row.text.strip() and not obviously_card(row.text)):
+        return _MediaPlan(status)  # the caption, as if typed (a caption asking for a card is answered "no card")
+    if status == media.CARD:
+        try:
+            return _MediaPlan(status, card=ParseResult.model_validate(ref.get("read")))
+        except ValidationError:
+            log.warning("inbound message %s has an unreadable stored card; answered as no card", row.id)
+            status = media.NOT_CARD
+    reply = _media_reply(container, ctx, user, kind, ref, status)
+    return _MediaPlan(status, intent=f"{kind}_{status}"[:32], reply=reply)
+
+
+def _card_wanted(container: Container, ctx: HandlerContext, caption: str, state: ConversationState | None) -> bool:
+    """Whether a photo is read as a visiting card, or handled as its caption (a command of its own)."""
+    from crm_core.media.cards import card_wanted, obviously_card
+
+    if obviously_card(caption):
+        return True
+    parser = container.parser
+    if not isinstance(parser, QuickParser):
+        return True
+    from crm_core.handlers import parse_context
+
+    quick = parser.parse_quick(caption, parse_context(ctx, state))
+    return card_wanted(caption, quick if quick is not None and quick.source == "rules" else None)
+
+
+def _media_reply(
+    container: Container, ctx: HandlerContext, user: User, kind: str, ref: dict[str, Any], status: str
+) -> str:
+    """The one reply to a voice note or photo that is not run as a command, in the sender's language."""
+    from crm_core.media import texts
+
+    hindi = ctx.lang == "hi" or user_prefers_hindi(ctx.session, user)
+    lang = "hi" if hindi else "en"
+    if status == media.NO_AI:
+        return texts.text("no_ai_voice" if kind == "voice" else "no_ai_card", lang)
+    if status == media.REFUSED:
+        return texts.refused(kind, str(ref.get("reason") or ""), lang, container.settings.media_max_bytes)
+    if status == media.GONE:
+        return texts.text("gone", lang, what=texts.what(kind, lang))
+    if status == media.UNHEARD:
+        return texts.text("unheard", lang)
+    return texts.text("no_card", lang)
+
+
+def _echo_first(ctx: HandlerContext, echo: str) -> None:
+    """Put what was heard or read at the start of the first reply (or send it alone), so a misreading shows."""
+    if ctx.replies:
+        first = ctx.replies[0]
+        first.body = f"{echo}\n\n{first.body}"
+    else:
+        ctx.reply(echo)
+
+
+def media_lease(container: Container) -> timedelta:
+    """How long a claim to read a media message lasts: the longest download plus the longest model call."""
+    s = container.settings
+    download = s.media_connect_timeout_seconds + 4 * s.media_read_timeout_seconds
+    return timedelta(seconds=download + s.llm_timeout_seconds * (s.llm_max_retries + 1) + 15)
+
+
+def _media_outside(container: Container, sender: str, own_id: int, need: _NeedsMedia) -> Step:
+    """Download the media and transcribe it / read the card with no transaction open; store what came of it.
+
+    A retry (a crash, a transient error later on) finds the stored outcome and never downloads or pays again.
+    """
+    token = uuid.uuid4().hex
+    job = _claim_media(container, sender, need.row_id, token)
+    if not isinstance(job, media.MediaJob):
+        return Step(wait_seconds=job)
+    try:
+        outcome = media.read_media(job, container.media_fetcher, container.transcriber, container.card_reader)
+        _store_media(container, sender, need.row_id, outcome)
+    except Exception as exc:
+        _release_media(container, sender, need.row_id, token)
+        if isinstance(exc, (PermanentError, ValidationError)):
+            raise _Permanent(need.row_id, exc) from exc
+        if need.row_id != own_id and not _is_retryable(exc):
+            raise _PredecessorFailed(need.row_id) from exc
+        raise
+    log.info("inbound message %s: %s (%s bytes)", need.row_id, outcome.status, outcome.fields.get("bytes", 0))
+    return Step(asked_model=True)
+
+
+def _claim_media(container: Container, sender: str, row_id: int, token: str) -> media.MediaJob | float:
+    """Claim a media message for reading; the job, or seconds to wait (0: settled meanwhile, look again)."""
+    now = container.clock.now()
+    lease = media_lease(container)
+    with container.database.transaction() as session:
+        user = _lock_sender(session, sender)
+        row = session.get(InboundMessage, row_id, populate_existing=True)
+        if row is None or row.status != Status.RECEIVED:
+            return 0.0
+        ref = dict(row.media or {})
+        if ref.get("status"):
+            return 0.0
+        until = _moment(ref.get("until"))
+        if ref.get("claim") and until is not None and until > now:
+            left = (until - now).total_seconds()
+            fresh = (lease.total_seconds() - left) <= PARSE_FRESH_SECONDS
+            log.info("inbound message %s is being downloaded by another worker; waiting", row_id)
+            return min(left, PARSE_POLL_SECONDS) if fresh else left
+        row.media = {**ref, "claim": token, "until": (now + lease).isoformat()}
+        names = tuple(session.scalars(select(User.name).where(User.active.is_(True)).order_by(User.name)))
+        context = ParseContext(
+            now=now, tz=container.settings.tz, sender_name=user.name if user else None, team_names=names
+        )
+        kind: media.Kind = "voice" if ref.get("kind") == "voice" else "image"
+        return media.MediaJob(row_id, kind, ref.get("url"), ref.get("mime"), row.text, context)
+
+
+def _store_media(container: Container, sender: str, row_id: int, outcome: media.Outcome) -> None:
+    """Keep what came of a media message on its row (first answer wins) and count the model calls paid."""
+    now = container.clock.now()
+    with container.database.transaction() as session:
+        _lock_sender(session, sender)
+        row = session.get(InboundMessage, row_id, populate_existing=True)
+        if row is None:
+            return
+        for paid in outcome.paid:  # what was paid is counted, whatever happens to the message
+            session.add(
+                LlmCall(
+                    inbound_id=row_id,
+                    model=paid.model[:64],
+                    prompt_tokens=paid.prompt_tokens,
+                    completion_tokens=paid.completion_tokens,
+                    latency_ms=round(paid.latency_ms),
+                    outcome=paid.outcome[:32],
+                    created_at=now,
+                )
+            )
+        if row.status != Status.RECEIVED or (row.media or {}).get("status"):
+            log.info("inbound message %s was settled while its media was read; the reading is dropped", row_id)
+            return
+        ref = {k: v for k, v in (row.media or {}).items() if k not in ("claim", "until")}
+        row.media = {**ref, **outcome.fields}
+        if outcome.status == media.HEARD:
+            row.text = clean_text(str(outcome.fields.get("transcript") or ""))[:8000]
+
+
+def _release_media(container: Container, sender: str, row_id: int, token: str) -> None:
+    """Give up a claim after a failed download or model call so the retry need not wait (best effort)."""
+    try:
+        with container.database.transaction() as session:
+            _lock_sender(session, sender)
+            row = session.get(InboundMessage, row_id, populate_existing=True)
+            if row is not None and (row.media or {}).get("claim") == token:
+                row.media = {k: v for k, v in (row.media or {}).items() if k not in ("claim", "until")}
+    except Exception:
+        log.warning("could not release the media claim on inbound message %s; it lapses by itself", row_id)
+
+
 def _deliver(container: Container, outbox_ids: list[int], claimed: list[Outbox] | None = None) -> None:
     """Post-commit delivery; a failure here is the sweep's to retry, never the queue's."""
     if claimed:
@@ -738,7 +978,12 @@ def process_queue_message(body: str, dequeue_count: int = 1) -> None:
             return
 
 
-def _apology(env: Envelope) -> str:
+def _apology(env: Envelope, session: Session | None = None, user: User | None = None) -> str:
+    if env.kind in media.MEDIA_KINDS:  # the transcription or vision service kept failing: say so, once
+        from crm_core.media.texts import text
+
+        hindi = session is not None and user is not None and user_prefers_hindi(session, user)
+        return text(f"apology_{env.kind}", "hi" if hindi else "en")
     snippet = " ".join(env.text.split())
     snippet = snippet if len(snippet) <= 60 else snippet[:57] + "…"
     return APOLOGY_REPLY.format(snippet=snippet) if snippet else APOLOGY_REPLY.replace(" “{snippet}”", "")
@@ -770,7 +1015,7 @@ def process_poison_message(body: str) -> None:
                 return
             own = session.get(InboundMessage, own_id, populate_existing=True)
             assert own is not None
-            row = _reply_to(session, own, user, _apology(env), kind="apology")
+            row = _reply_to(session, own, user, _apology(env, session, user), kind="apology")
             row.dedupe_key = f"apology:{own_id}"  # the inbound row: one per (provider, sender, message id)
             row.due_at = now
             session.flush()

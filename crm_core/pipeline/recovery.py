@@ -41,6 +41,8 @@ def _envelope(row: InboundMessage) -> Envelope:
         sent_at=row.sent_at,
         kind=str(info.get("kind", "text")),
         media_type=info.get("media_type"),
+        media_url=(row.media or {}).get("url"),
+        media_mime=(row.media or {}).get("mime"),
         receive_seq=row.receive_seq,
     )
 

@@ -8,10 +8,13 @@ lone surrogates replaced: crm_core.envelope.clean_text), so every acknowledged m
 database. Each envelope carries a receive stamp (crm_core.clock.next_receive_seq) that orders one sender's
 messages with the same whole-second timestamp in the order they reached us.
 
-Voice notes and other media the bot cannot read are enqueued too, as an envelope of kind "unsupported": the queue
-function records the message and writes the polite "please type it" reply to the outbox, so that reply is
-de-duplicated by message id, survives a Maytapi outage and is retried like any other message (a direct send from
-here would block on Maytapi and be lost when it is down).
+Voice notes (`ptt`/`audio`) and photos are enqueued as envelopes of kind "voice" and "image" carrying the media
+link and its declared MIME type: nothing is downloaded here. The queue function checks the link against
+MEDIA_URL_HOSTS, downloads it with a size cap and transcribes it or reads the visiting card (crm_core.media), outside
+any transaction. Other media the bot cannot read are enqueued as kind "unsupported": the queue function records the
+message and writes the polite "please type it" reply to the outbox, so that reply is de-duplicated by message id,
+survives a Maytapi outage and is retried like any other message (a direct send from here would block on Maytapi and
+be lost when it is down).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pydantic import ValidationError
 
 from crm_core.clock import next_receive_seq
 from crm_core.composition import get_container
-from crm_core.envelope import Envelope, unclean_reason
+from crm_core.envelope import MAX_MEDIA_URL, Envelope, unclean_reason
 from crm_core.phones import to_e164
 
 log = logging.getLogger("crm_core.pipeline.webhook")
@@ -36,6 +39,7 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 8000
 MAX_JSON_DEPTH = 16  # Maytapi's payloads are 3 levels deep
 CAPTIONED_TYPES = frozenset({"image", "document"})
+VOICE_TYPES = frozenset({"ptt", "audio"})  # a voice note (ptt) or a forwarded audio file
 PHONE_PROBLEM_STATES = frozenset({"qr-code", "idle", "phone-error"})
 IGNORED_EVENTS = frozenset({"ack", "status", "live_event", "error"})
 
@@ -161,6 +165,15 @@ def _message_envelope(payload: dict[str, Any], region: str, allow_groups: bool) 
         text = _scalar(message.get("caption"), "message.caption")
     else:
         text = ""
+    media_url = media_mime = None
+    if mtype in VOICE_TYPES or mtype == "image":
+        # Only the link and its declared type travel: nothing is fetched here (the queue function checks the link
+        # against MEDIA_URL_HOSTS and downloads it, crm_core.media). A link too long to carry is dropped, and the
+        # queue answers that the media could not be read.
+        media_url = _scalar(message.get("url"), "message.url").strip() or None
+        if media_url is not None and len(media_url) > MAX_MEDIA_URL:
+            media_url = None
+        media_mime = _scalar(message.get("mime") or message.get("mimetype"), "message.mime").strip() or None
     name = (user or {}).get("name")
     common: dict[str, Any] = {
         "provider": "maytapi",
@@ -171,6 +184,10 @@ def _message_envelope(payload: dict[str, Any], region: str, allow_groups: bool) 
         "media_type": mtype[:40],
         "receive_seq": next_receive_seq(),
     }
+    if mtype in VOICE_TYPES:
+        return Envelope(text="", kind="voice", media_url=media_url, media_mime=media_mime, **common)
+    if mtype == "image" and media_url is not None and len(text) <= MAX_TEXT_CHARS:
+        return Envelope(text=text, kind="image", media_url=media_url, media_mime=media_mime, **common)
     if not text.strip():
         if mtype == "text":
             return _ok("ignored", reason="empty text")

@@ -1,9 +1,13 @@
-"""An OpenAI-compatible fake server on loopback that speaks the real wire format (chat completions).
+"""An OpenAI-compatible fake server on loopback that speaks the real wire format (chat completions, including
+image input, and audio transcriptions).
 
 Serves POST /v1/chat/completions (OpenAI, use `server.base_url`) and
 POST /openai/deployments/{deployment}/chat/completions (Azure OpenAI, use `server.endpoint`).
 Script the answers with `server.reply(...)`, `server.fail(status)` or `server.stall(seconds)`; when the script is
 empty the default answer (settable with `server.default`) is given. Every request is recorded in `server.requests`.
+POST /v1/audio/transcriptions and /openai/deployments/{deployment}/audio/transcriptions (multipart, as the SDK
+sends them) answer from their own script: `server.transcript(text)`, `server.fail_audio(status)`,
+`server.stall_audio(seconds)`; recorded in `server.audio_requests` (the file's bytes, the model, the prompt).
 `server.on_request = fn` runs fn(recorded) in the server's thread before each answer, i.e. while the client waits
 for the model (to check what the caller holds meanwhile).
 
@@ -46,8 +50,41 @@ class Recorded:
 
     @property
     def user(self) -> str:
-        """The user message's text."""
-        return next((m["content"] for m in self.messages if m.get("role") == "user"), "")
+        """The user message's text (the text parts, when it also carries an image)."""
+        content = next((m["content"] for m in self.messages if m.get("role") == "user"), "")
+        if isinstance(content, list):
+            return "\n".join(str(p.get("text", "")) for p in content if isinstance(p, dict) and p.get("type") == "text")
+        return str(content)
+
+    @property
+    def images(self) -> list[str]:
+        """The image URLs (data: URLs) the user message carries."""
+        content = next((m["content"] for m in self.messages if m.get("role") == "user"), "")
+        if not isinstance(content, list):
+            return []
+        return [str(p["image_url"]["url"]) for p in content if isinstance(p, dict) and p.get("type") == "image_url"]
+
+
+@dataclass
+class AudioRecorded:
+    """One transcription request: the multipart fields and the uploaded file."""
+
+    path: str
+    headers: dict[str, str]
+    fields: dict[str, str]
+    file_name: str
+    file_type: str
+    file: bytes
+
+    @property
+    def model(self) -> str:
+        """The model (OpenAI) or deployment (Azure) asked for."""
+        return self.fields.get("model", "")
+
+    @property
+    def prompt(self) -> str:
+        """The hint sent with the audio."""
+        return self.fields.get("prompt", "")
 
 
 @dataclass
@@ -107,6 +144,38 @@ def command_json(intent: str = "unknown", **fields: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+def transcription(text: str, *, input_tokens: int = 120, output_tokens: int = 18) -> dict[str, Any]:
+    """A transcription object shaped like OpenAI's answer for gpt-4o-transcribe (json)."""
+    return {
+        "text": text,
+        "usage": {
+            "type": "tokens",
+            "input_tokens": input_tokens,
+            "output_tokens": output_tokens,
+            "total_tokens": input_tokens + output_tokens,
+            "input_token_details": {"audio_tokens": input_tokens, "text_tokens": 0},
+        },
+    }
+
+
+def _multipart(content_type: str, raw: bytes) -> tuple[dict[str, str], tuple[str, str, bytes]]:
+    """The text fields and the (name, type, bytes) file of a multipart/form-data body."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
+    fields: dict[str, str] = {}
+    upload = ("", "", b"")
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        if part.get_filename():
+            upload = (str(part.get_filename()), part.get_content_type(), data)
+        elif name:
+            fields[str(name)] = data.decode("utf-8")
+    return fields, upload
+
+
 def error_body(status: int, message: str = "error") -> dict[str, Any]:
     """An error object shaped like OpenAI's."""
     kind = "rate_limit_exceeded" if status == 429 else "server_error"
@@ -121,10 +190,13 @@ class FakeOpenAI:
         self.script: deque[Scripted] = deque()
         self.default = Scripted(200, completion(command_json("unknown")))
         self.on_request: Callable[[Recorded], None] | None = None
+        self.audio_requests: list[AudioRecorded] = []
+        self.audio_script: deque[Scripted] = deque()
+        self.audio_default = Scripted(200, transcription(""))
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     # -- scripting ---------------------------------------------------------------------------------------------
 
@@ -152,10 +224,32 @@ class FakeOpenAI:
             self.script.append(Scripted(200, completion(command_json("help")), delay=seconds))
         return self
 
+    def transcript(self, text: str, **kwargs: Any) -> FakeOpenAI:
+        """Queue a 200 transcription answer."""
+        self.audio_script.append(Scripted(200, transcription(text, **kwargs)))
+        return self
+
+    def fail_audio(self, status: int, times: int = 1, retry_after_ms: int = 5) -> FakeOpenAI:
+        """Queue `times` transcription error answers with the given HTTP status."""
+        for _ in range(times):
+            self.audio_script.append(Scripted(status, error_body(status), {"retry-after-ms": str(retry_after_ms)}))
+        return self
+
+    def stall_audio(self, seconds: float, times: int = 1) -> FakeOpenAI:
+        """Queue transcription answers that come only after `seconds`."""
+        for _ in range(times):
+            self.audio_script.append(Scripted(200, transcription("too late"), delay=seconds))
+        return self
+
     @property
     def calls(self) -> int:
         """How many chat completion requests arrived."""
         return len(self.requests)
+
+    @property
+    def audio_calls(self) -> int:
+        """How many transcription requests arrived."""
+        return len(self.audio_requests)
 
     # -- addresses ---------------------------------------------------------------------------------------------
 
@@ -211,6 +305,11 @@ class FakeOpenAI:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 path = self.path.split("?", 1)[0]
+                if path == "/v1/audio/transcriptions" or (
+                    path.startswith("/openai/deployments/") and path.endswith("/audio/transcriptions")
+                ):
+                    self._audio(raw)
+                    return
                 is_openai = path == "/v1/chat/completions"
                 is_azure = path.startswith("/openai/deployments/") and path.endswith("/chat/completions")
                 if not (is_openai or is_azure):
@@ -227,6 +326,20 @@ class FakeOpenAI:
                 if fake.on_request is not None:
                     fake.on_request(recorded)
                 answer = fake._next()
+                if answer.delay:
+                    time.sleep(answer.delay)
+                self._send(answer.status, answer.body, answer.headers)
+
+            def _audio(self, raw: bytes) -> None:
+                content_type = self.headers.get("content-type") or ""
+                if not content_type.startswith("multipart/form-data"):
+                    self._send(400, {"error": {"message": "expected multipart", "type": "invalid_request_error"}}, {})
+                    return
+                fields, (name, ftype, data) = _multipart(content_type, raw)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                with fake._lock:
+                    fake.audio_requests.append(AudioRecorded(self.path, headers, fields, name, ftype, data))
+                    answer = fake.audio_script.popleft() if fake.audio_script else fake.audio_default
                 if answer.delay:
                     time.sleep(answer.delay)
                 self._send(answer.status, answer.body, answer.headers)

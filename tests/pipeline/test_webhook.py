@@ -223,27 +223,65 @@ def test_missing_message_id_is_400(queue):
     assert queue.bodies == []
 
 
-@pytest.mark.parametrize("mtype", ["image", "document"])
-def test_caption_of_image_or_document_is_the_text(queue, mtype):
-    media = {"type": mtype, "url": "https://x/y", "caption": "Demo done for Sharma Traders", "text": None}
+def test_caption_of_a_document_is_the_text(queue):
+    media = {"type": "document", "url": "https://x/y", "caption": "Demo done for Sharma Traders", "text": None}
     assert post(payload(message=media)).status_code == 200
     (env,) = queue.envelopes
-    assert (env.kind, env.text) == ("text", "Demo done for Sharma Traders")
+    assert (env.kind, env.text, env.media_url) == ("text", "Demo done for Sharma Traders", None)
 
 
-@pytest.mark.parametrize("mtype", ["ptt", "audio", "video", "sticker", "location", "vcard"])
-def test_voice_note_or_other_media_asks_to_type_it(queue, mtype):
+def test_a_photo_travels_with_its_caption_link_and_type_and_nothing_is_fetched(queue):
+    media = {"type": "image", "url": "https://cdnydm.com/wh/a.jpg", "mime": "image/jpeg", "caption": "card, Neha ko"}
+    assert post(payload(message=media)).status_code == 200
+    (env,) = queue.envelopes
+    assert (env.kind, env.text, env.media_type) == ("image", "card, Neha ko", "image")
+    assert (env.media_url, env.media_mime) == ("https://cdnydm.com/wh/a.jpg", "image/jpeg")
+
+
+def test_a_photo_without_caption_is_queued_as_a_card_to_read(queue):
+    post(payload(message={"type": "image", "url": "https://cdnydm.com/x.jpg", "caption": ""}))
+    (env,) = queue.envelopes
+    assert (env.kind, env.text, env.media_url) == ("image", "", "https://cdnydm.com/x.jpg")
+
+
+def test_a_photo_without_a_link_is_its_caption_or_unsupported(queue):
+    post(payload(message={"type": "image", "caption": "Demo done for Sharma Traders"}))
+    post(payload(message={"id": "m-2", "type": "image", "caption": ""}))
+    assert [(e.kind, e.text) for e in queue.envelopes] == [("text", "Demo done for Sharma Traders"), ("unsupported", "")]
+
+
+@pytest.mark.parametrize("mtype", ["ptt", "audio"])
+def test_voice_note_is_queued_with_its_link_for_the_queue_function(queue, mtype):
+    message = {"type": mtype, "url": "https://cdnydm.com/wh_new/v.oga", "mime": "audio/ogg; codecs=opus"}
+    resp = post(payload(message={**message, "text": None}))
+    assert resp.status_code == 200 and body_of(resp)["status"] == "queued"
+    (env,) = queue.envelopes
+    assert (env.kind, env.media_type, env.text) == ("voice", mtype, "")
+    assert (env.media_url, env.media_mime) == ("https://cdnydm.com/wh_new/v.oga", "audio/ogg; codecs=opus")
+
+
+@pytest.mark.parametrize(
+    "url", ["x" * 3000, "http://cdnydm.com/a\x00b", "http://cdnydm.com/a b", None]
+)
+def test_a_voice_note_with_an_unusable_link_is_still_queued_without_it(queue, url):
+    assert post(payload(message={"type": "ptt", "url": url})).status_code == 200
+    (env,) = queue.envelopes
+    assert (env.kind, env.media_url) == ("voice", None)  # the queue function answers that it cannot be opened
+
+
+def test_a_media_link_of_the_wrong_json_type_is_400(queue):
+    assert post(payload(message={"type": "ptt", "url": {"href": "http://x"}})).status_code == 400
+    assert queue.bodies == []
+
+
+@pytest.mark.parametrize("mtype", ["video", "sticker", "location", "vcard"])
+def test_other_media_asks_to_type_it(queue, mtype):
     resp = post(payload(message={"type": mtype, "url": "https://x/y", "text": None}))
     assert resp.status_code == 200
     (env,) = queue.envelopes
     assert env.kind == "unsupported"
     assert env.media_type == mtype
     assert env.text == ""
-
-
-def test_image_without_caption_asks_to_type_it(queue):
-    post(payload(message={"type": "image", "url": "https://x/y", "caption": ""}))
-    assert queue.envelopes[0].kind == "unsupported"
 
 
 def test_empty_text_is_ignored(queue):

@@ -1,5 +1,7 @@
-// Azure OpenAI with one gpt-4o deployment. Local (API-key) auth is disabled: the app calls it with its
-// managed identity (role Cognitive Services OpenAI User), which needs the custom subdomain endpoint.
+// Azure OpenAI with a gpt-4o deployment (the parser, and visiting cards read from photos) and a speech-to-text
+// deployment (voice notes). Local (API-key) auth is disabled: the app calls both with its managed identity (role
+// Cognitive Services OpenAI User on the account, so no new role for the second deployment), which needs the custom
+// subdomain endpoint.
 param name string
 param location string = resourceGroup().location
 param tags object = {}
@@ -10,6 +12,15 @@ param modelVersion string = '2024-11-20'
 param deploymentSkuName string = 'GlobalStandard'
 @description('Capacity in thousands of tokens per minute (TPM); the subscription quota caps it.')
 param capacity int = 30
+
+@description('Speech-to-text deployment for voice notes (the app\'s TRANSCRIBE_MODEL); empty deploys none.')
+param transcribeDeploymentName string = 'gpt-4o-transcribe'
+param transcribeModelName string = 'gpt-4o-transcribe'
+@description('Check what the region offers: az cognitiveservices model list -l <region> --query "[?model.name==\'gpt-4o-transcribe\']".')
+param transcribeModelVersion string = '2025-03-20'
+param transcribeSkuName string = 'GlobalStandard'
+@description('Transcription capacity in thousands of tokens per minute (a voice note of a minute is roughly 1.5k audio tokens).')
+param transcribeCapacity int = 10
 
 @description('Data-plane roles on this resource: [{ principalId, principalType, roleDefinitionId }].')
 param roleAssignments array = []
@@ -55,6 +66,27 @@ resource deployment 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01
   }
 }
 
+// Deployments of one account are created one after the other: ARM refuses a second while the first is in progress.
+resource transcribe 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01' = if (!empty(transcribeDeploymentName)) {
+  parent: account
+  name: empty(transcribeDeploymentName) ? 'none' : transcribeDeploymentName
+  dependsOn: [
+    deployment
+  ]
+  sku: {
+    name: transcribeSkuName
+    capacity: transcribeCapacity
+  }
+  properties: {
+    model: {
+      format: 'OpenAI'
+      name: transcribeModelName
+      version: transcribeModelVersion
+    }
+    versionUpgradeOption: 'OnceNewDefaultVersionAvailable'
+  }
+}
+
 resource assignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for ra in roleAssignments: {
   name: guid(account.id, ra.principalId, ra.roleDefinitionId)
   scope: account
@@ -69,3 +101,4 @@ output id string = account.id
 output name string = account.name
 output endpoint string = account.properties.endpoint
 output deploymentName string = deployment.name
+output transcribeDeploymentName string = transcribeDeploymentName

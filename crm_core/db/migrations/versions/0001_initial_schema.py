@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 12:28:22.313393
+Create Date: 2026-11-30 13:05:53.658718
 """
 
 from collections.abc import Sequence
@@ -205,6 +205,7 @@ def upgrade() -> None:
         sa.Column("result", sa.JSON(), nullable=True),
         sa.Column("processed_at", crm_core.db.models.UTCDateTime(), nullable=True),
         sa.Column("parse", sa.JSON(none_as_null=True), nullable=True),
+        sa.Column("media", sa.JSON(none_as_null=True), nullable=True),
         sa.ForeignKeyConstraint(["lead_id"], ["leads.id"], name=op.f("fk_inbound_messages_lead_id_leads")),
         sa.ForeignKeyConstraint(
             ["sender_user_id"], ["users.id"], name=op.f("fk_inbound_messages_sender_user_id_users")
