@@ -94,7 +94,8 @@ def _heldout_quality(settings: Any) -> list[Any]:
 
     names = ("held-back exact (strict)", "held-back answered by the rules", "held-back confidently wrong")
     if not HELDOUT.is_file() or not SCORER.is_file():
-        return [not_measured(SECTION, n, f"{HELDOUT.name} or the shared scorer {SCORER} is not available") for n in names]
+        reason = f"{HELDOUT.name} or the shared scorer {SCORER} is not available"
+        return [not_measured(SECTION, n, reason) for n in names]
     spec = importlib.util.spec_from_file_location("score_parse", SCORER)
     if spec is None or spec.loader is None:
         return [not_measured(SECTION, n, "the scorer could not be loaded") for n in names]
