@@ -1,4 +1,5 @@
-"""`sweep [--now ISO8601]`: one timer tick by hand (digests, then everything due), as if at that moment."""
+"""`sweep [--now ISO8601] [--dry-run]`: one timer tick by hand (digests, then everything due), as if at that moment;
+with --dry-run, what it would send, changing nothing (crm_core.delivery.preview)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ def register(sub: Any) -> None:
     """Add the `sweep` subcommand."""
     p = sub.add_parser("sweep", help="plan digests and send everything due from the outbox, once")
     p.add_argument("--now", help="act as if at this moment, e.g. 2026-11-26T10:01+05:30 (default: now)")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what would be sent (digests, reminders, texts to forward) without sending, claiming or planning",
+    )
     p.set_defaults(func=_sweep)
 
 
@@ -33,6 +39,11 @@ def _sweep(args: argparse.Namespace) -> int:
 
     base = container()
     now = parse_now(args.now, base.settings.tz) if args.now else base.clock.now()
+    if getattr(args, "dry_run", False):
+        from crm_core.delivery.preview import preview_sweep, render_preview
+
+        print(render_preview(preview_sweep(base, now), now, base.settings.tz))
+        return 0
     c = Container(base.settings, database=base.database, clock=FixedClock(now), whatsapp=base.whatsapp)
     set_container(c)
     plan_due_digests(now)

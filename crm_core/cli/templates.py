@@ -205,7 +205,8 @@ def _default(args: argparse.Namespace) -> int:
     if created:
         edit = f"python -m crm_core templates edit {first} --attachment-url URL"
         hint = "" if args.brochure_url else f"\nreplace the placeholder brochure link: {edit}"
-        print(f"created the default post-demo sequence ({created} steps){hint}")
+        fill = "\nreplace the [bracketed] placeholders in the texts (`templates list`, `templates edit ID --text …`)"
+        print(f"created the default post-demo sequence ({created} steps){hint}{fill}")
     else:
         print("the post-demo sequence already has steps; nothing changed")
     return 0

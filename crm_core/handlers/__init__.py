@@ -19,7 +19,7 @@ from sqlalchemy import Integer, cast, literal_column, null, select, union_all
 from crm_core.access import visible_leads
 from crm_core.commands import Command, Details, Intent, ParseResult
 from crm_core.db.models import ConversationState, Lead, User
-from crm_core.handlers import activities, cancel, confirm, details_reply, events, leads, queries, reminders
+from crm_core.handlers import activities, cancel, confirm, details_reply, events, leads, queries, reminders, status
 from crm_core.handlers import help as help_handlers
 from crm_core.handlers.common import Awaiting, Request, clear_state, load_state
 from crm_core.handlers.context import HandlerContext
@@ -48,7 +48,7 @@ HANDLERS: dict[Intent, Handler] = {
     Intent.ADD_ACTIVITY: activities.add_activity,
     Intent.LIST_TASKS: queries.list_tasks,
     Intent.LIST_LEADS: queries.list_leads,
-    Intent.LEAD_INFO: queries.lead_info,
+    Intent.LEAD_INFO: status.lead_info,
     Intent.CANCEL_MEETING: cancel.cancel_meeting,
     Intent.CANCEL_DEMO: cancel.cancel_demo,
     Intent.SET_REMINDER: reminders.set_reminder,

@@ -1,4 +1,4 @@
-"""Read-only answers: the day's tasks, the sender's open leads, one lead's summary."""
+"""Read-only answers: the day's tasks, the sender's open leads (one lead's status: handlers.status)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,12 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from crm_core.db.models import Activity, Event, Lead, LeadStatus, Outbox, OutboxStatus, User
+from crm_core.db.models import Event, Lead, LeadStatus, Outbox, OutboxStatus
 from crm_core.handlers.common import (
     Request,
-    contact_text,
     fmt_day,
     fmt_time,
-    fmt_when,
     lead_line,
-    resolve_lead,
     team_tz,
 )
 from crm_core.handlers.context import HandlerContext
@@ -91,45 +88,3 @@ def list_leads(ctx: HandlerContext, req: Request) -> Lead | None:
         lines.append(t(ctx, "leads_more", n=total - MAX_LEADS_SHOWN))
     ctx.reply("\n".join(lines))
     return None
-
-
-def lead_info(ctx: HandlerContext, req: Request) -> Lead | None:
-    """A lead's status, owner, next event and last activity."""
-    lead = resolve_lead(ctx, req)
-    if lead is None:
-        return None
-    owner = ctx.session.get(User, lead.owner_id)
-    upcoming = ctx.session.scalars(
-        select(Event)
-        .where(Event.lead_id == lead.id, Event.status == "scheduled", Event.starts_at >= ctx.now())
-        .order_by(Event.starts_at)
-    ).first()
-    nxt = (
-        f"{kind_label(ctx.lang, upcoming.kind)} {fmt_when(ctx, upcoming.starts_at, with_time=upcoming.has_time)}"
-        if upcoming
-        else t(ctx, "info_none")
-    )
-    last = ctx.session.scalars(
-        select(Activity).where(Activity.lead_id == lead.id).order_by(Activity.created_at.desc(), Activity.id.desc())
-    ).first()
-    last_text = f"{fmt_when(ctx, last.created_at, with_time=False)} — {_short(last.text)}" if last else "—"
-    contact = contact_text(lead)
-    ctx.reply(
-        t(
-            ctx,
-            "info",
-            company=lead.company,
-            status=status_label(ctx.lang, lead.status),
-            owner=owner.name if owner else "?",
-            contact=t(ctx, "info_contact", contact=contact) if contact else "",
-            next=nxt,
-            last=last_text,
-        ),
-        lead=lead,
-    )
-    return lead
-
-
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

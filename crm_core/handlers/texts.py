@@ -33,8 +33,17 @@ _DETAIL = {
         "turnover": "turnover",
         "current_system": "current system",
         "challenges": "challenges",
+        "industry": "industry",
+        "team_size": "team size",
     },
-    "hi": {"address": "पता", "turnover": "टर्नओवर", "current_system": "अभी का सिस्टम", "challenges": "चुनौतियाँ"},
+    "hi": {
+        "address": "पता",
+        "turnover": "टर्नओवर",
+        "current_system": "अभी का सिस्टम",
+        "challenges": "चुनौतियाँ",
+        "industry": "उद्योग",
+        "team_size": "टीम का आकार",
+    },
 }
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -247,10 +256,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "leads_header": {"en": "📋 *Your open leads* ({n})", "hi": "📋 *आपकी खुली लीड* ({n})"},
     "leads_none": {"en": "You have no open leads.", "hi": "आपकी कोई खुली लीड नहीं है।"},
     "leads_more": {"en": "…and {n} more.", "hi": "…और {n}।"},
-    "info": {
-        "en": "ℹ️ *{company}*\nStatus: {status}\nOwner: {owner}{contact}\nNext: {next}\nLast activity: {last}",
-        "hi": "ℹ️ *{company}*\nस्टेटस: {status}\nमालिक: {owner}{contact}\nअगला: {next}\nपिछली गतिविधि: {last}",
-    },
     "info_contact": {"en": "\nContact: {contact}", "hi": "\nसंपर्क: {contact}"},
     "info_none": {"en": "nothing scheduled", "hi": "कुछ तय नहीं"},
     # asking instead of guessing (handlers.confirm): the echo of what was understood, then one question

@@ -6,6 +6,18 @@ Kept apart from handlers.texts (already long); `texts.t()` finds them, as they a
 from __future__ import annotations
 
 CONVO_TEXTS: dict[str, dict[str, str]] = {
+    # a lead's status (handlers.status)
+    "info_head": {
+        "en": "ℹ️ *{company}*\nStatus: {status}\nOwner: {owner}{contact}\nNext: {next}",
+        "hi": "ℹ️ *{company}*\nस्टेटस: {status}\nमालिक: {owner}{contact}\nअगला: {next}",
+    },
+    "info_last": {"en": "Last activity: {last}", "hi": "पिछली गतिविधि: {last}"},
+    "info_pending": {"en": "*Follow-ups & reminders* ({n})", "hi": "*फ़ॉलो-अप और रिमाइंडर* ({n})"},
+    "info_followup": {"en": "follow-up {step}/{of}", "hi": "फ़ॉलो-अप {step}/{of}"},
+    "info_reminder": {"en": "reminder", "hi": "रिमाइंडर"},
+    "info_details": {"en": "*Details*", "hi": "*जानकारी*"},
+    "info_missing": {"en": "Still missing: {names}", "hi": "अभी बाकी: {names}"},
+    "info_lost_reason": {"en": "Lost because: {reason}", "hi": "हारने का कारण: {reason}"},
     # the echo of an unsure command (handlers.confirm.describe)
     "echo_cancel": {"en": "cancel the {kind} with {company}{note}", "hi": "{company} के साथ {kind} रद्द{note}"},
     "echo_remind": {"en": "reminder: _{note}_{when}", "hi": "रिमाइंडर: _{note}_{when}"},

@@ -105,14 +105,24 @@ def _existing(session: Session, keys: list[str]) -> set[str]:
     return found
 
 
-def plan_digests(session: Session, now: datetime, settings: Settings) -> int:
-    """Write today's digest rows once the team's local time reaches DIGEST_TIME; returns how many were added."""
+@dataclass
+class PlannedDigest:
+    """One digest that is due: its user, text, dedupe key and summary."""
+
+    user: User
+    body: str
+    key: str
+    data: dict[str, object]
+
+
+def due_digests(session: Session, now: datetime, settings: Settings) -> list[PlannedDigest]:
+    """The digests the first sweep at `now` would write (nothing is written: `sweep --dry-run` shows these)."""
     if not settings.digest_enabled:
-        return 0
+        return []
     tz = settings.tz
     local = now.astimezone(tz)
     if local.time().replace(tzinfo=None) < parse_hhmm(settings.digest_time):
-        return 0
+        return []
     today = local.date()
     lo = datetime.combine(today, time(0), tzinfo=tz).astimezone(UTC)
     hi = datetime.combine(today + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
@@ -121,32 +131,44 @@ def plan_digests(session: Session, now: datetime, settings: Settings) -> int:
     if _existing(session, list(keys.values())):
         # Today's planning already ran (it writes every digest in one transaction): work booked since then was
         # confirmed when it was booked, and a second "good morning" would be noise.
-        return 0
+        return []
     agendas = _agendas(session, lo, hi, settings)
     todo = [uid for uid in active if uid in agendas and not agendas[uid].empty()]
     if not todo:
-        return 0
+        return []
     users = session.scalars(select(User).where(User.id.in_(todo)).order_by(User.id)).all()
+    return [
+        PlannedDigest(
+            user,
+            compose(user, today, agendas[user.id], local.hour),
+            keys[user.id],
+            {
+                "date": today.isoformat(),
+                "meetings": len(agendas[user.id].meetings),
+                "demos": len(agendas[user.id].demos),
+                "follow_ups": len(agendas[user.id].follow_ups),
+            },
+        )
+        for user in users
+    ]
+
+
+def plan_digests(session: Session, now: datetime, settings: Settings) -> int:
+    """Write today's digest rows once the team's local time reaches DIGEST_TIME; returns how many were added."""
     added = 0
-    for user in users:
-        agenda = agendas[user.id]
+    for planned in due_digests(session, now, settings):
         try:
             with session.begin_nested():  # another sweep may plan the same digest at the same moment
                 record(
                     session,
-                    to=user,
-                    body=compose(user, today, agenda, local.hour),
+                    to=planned.user,
+                    body=planned.body,
                     kind=KIND,
                     channel="whatsapp",
                     due_at=now,
                     urgent=False,
-                    dedupe_key=keys[user.id],
-                    data={
-                        "date": today.isoformat(),
-                        "meetings": len(agenda.meetings),
-                        "demos": len(agenda.demos),
-                        "follow_ups": len(agenda.follow_ups),
-                    },
+                    dedupe_key=planned.key,
+                    data=dict(planned.data),
                 )
                 session.flush()
         except IntegrityError:

@@ -4,13 +4,17 @@ The steps are the assignee's team's post-demo sequence when that team has one (a
 that disabled them all has switched its follow-ups off), else the organisation's. No steps means no follow-ups:
 nothing is created on the fly (crm_core.nurture.templates).
 
-Each reminder is rendered when it is scheduled: a short header naming the lead, then the exact text to forward
-(placeholders filled), with the step's attachment on the row. Rows are found again by their dedupe key
-`nurture:{lead}:{demo event}:{step}`, which makes scheduling idempotent (a demo marked done twice schedules once).
+Each reminder is rendered when it is scheduled as TWO outbox rows due at the same moment, the header first (lower
+id, so the sweep sends it first): the header (kind `reminder`, the follow-up task: digests, "my tasks" and the API
+count these) names the lead and its contact; the text to forward (kind `forward`) holds exactly the step's text with
+its placeholders filled, and the step's attachment — nothing else, so the salesperson forwards it untouched.
+Rows are found again by their dedupe keys `nurture:{lead}:{demo event}:{step}` (header) and `…:forward`, which
+makes scheduling idempotent (a demo marked done twice schedules once).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -25,6 +29,8 @@ from crm_core.phones import pretty
 from crm_core.settings import Settings
 
 KIND = "reminder"
+FORWARD_KIND = "forward"
+_BRACKETS = re.compile(r"\[[^\[\]\n]{1,60}\]")
 
 
 def dedupe_key(lead_id: int, demo_event_id: int | None, template_id: int) -> str:
@@ -32,16 +38,20 @@ def dedupe_key(lead_id: int, demo_event_id: int | None, template_id: int) -> str
     return f"nurture:{lead_id}:{demo_event_id or 0}:{template_id}"
 
 
-def header(lead: Lead, step: int, of: int) -> str:
-    """'Follow-up 2/3 for *Sharma Traders* — Rakesh Sharma, +91 98765 43210. Forward this:'."""
+def header(lead: Lead, step: int, of: int, text: str = "", attachment: bool = False) -> str:
+    """'Follow-up 2/3 for *Sharma Traders* — Rakesh Sharma, +91 98765 43210. Forward the next message to them.'
+
+    A text still holding [bracketed] placeholders (the default steps' [your company]) is flagged: copy it and fill
+    them in, rather than forward it as it is.
+    """
     who = [p for p in ((lead.contact_name or "").strip(), pretty(lead.phone) if lead.phone else "") if p]
     contact = f" — {', '.join(who)}" if who else ""
-    return f"Follow-up {step}/{of} for *{lead.company}*{contact}. Forward this:"
-
-
-def compose(lead: Lead, step: int, of: int, text: str) -> str:
-    """The whole reminder: header, blank line, the exact text to forward."""
-    return f"{header(lead, step, of)}\n\n{text}"
+    what = "the next message with its attachment" if attachment else "the next message"
+    line = f"Follow-up {step}/{of} for *{lead.company}*{contact}. Forward {what} to them."
+    gaps = list(dict.fromkeys(_BRACKETS.findall(text)))
+    if gaps:
+        line += f"\n⚠️ Fill in {', '.join(gaps[:3])} first (copy, edit, send) — or ask your admin to set the template."
+    return line
 
 
 def due_time(done_at: datetime, template: MessageTemplate, settings: Settings) -> datetime:
@@ -79,10 +89,15 @@ def steps_for(session: Session, assignee: User) -> tuple[int | None, list[Messag
 
 
 def _pending(session: Session, lead_id: int) -> list[Outbox]:
+    """The lead's pending follow-up headers and the texts to forward that go with them."""
     return list(
         session.scalars(
             select(Outbox)
-            .where(Outbox.lead_id == lead_id, Outbox.kind == KIND, Outbox.status == OutboxStatus.PENDING)
+            .where(
+                Outbox.lead_id == lead_id,
+                Outbox.kind.in_((KIND, FORWARD_KIND)),
+                Outbox.status == OutboxStatus.PENDING,
+            )
             .order_by(Outbox.due_at, Outbox.id)
         )
     )
@@ -131,31 +146,37 @@ def start_sequence(
             if template.attachment_url
             else None
         )
-        rows.append(
-            record(
-                session,
-                to=assignee,
-                body=compose(lead, number, len(steps), text),
-                kind=KIND,
-                channel="whatsapp",
-                due_at=due_time(now, template, settings),
-                urgent=False,
-                attachment=attachment,
-                lead_id=lead.id,
-                event_id=demo_event_id,
-                template_id=template.id,
-                dedupe_key=keys[template.id],
-                data={
-                    "sequence": DEFAULT_SEQUENCE,
-                    "team_leader_id": team,
-                    "step": number,
-                    "of": len(steps),
-                    "day": template.day_offset,
-                    "template_text": template.text,
-                    "text": text,
-                    "demo_event_id": demo_event_id,
-                },
-            )
+        due = due_time(now, template, settings)
+        data = {
+            "sequence": DEFAULT_SEQUENCE,
+            "team_leader_id": team,
+            "step": number,
+            "of": len(steps),
+            "day": template.day_offset,
+            "template_text": template.text,
+            "text": text,
+            "demo_event_id": demo_event_id,
+        }
+        common: dict[str, Any] = {
+            "to": assignee,
+            "channel": "whatsapp",
+            "due_at": due,
+            "urgent": False,
+            "lead_id": lead.id,
+            "event_id": demo_event_id,
+            "template_id": template.id,
+        }
+        head = header(lead, number, len(steps), text, attachment is not None)
+        rows.append(record(session, body=head, kind=KIND, dedupe_key=keys[template.id], data=data, **common))
+        session.flush()  # the header gets the lower id: sent first at the same moment
+        record(
+            session,
+            body=text,
+            kind=FORWARD_KIND,
+            attachment=attachment,
+            dedupe_key=f"{keys[template.id]}:forward",
+            data={**data, "part": "forward"},
+            **common,
         )
     session.flush()
     dates = ", ".join(_when(r.due_at, settings) for r in rows)
@@ -183,16 +204,17 @@ def _cancel(session: Session, lead: Lead, rows: list[Outbox], actor_id: int | No
         row.claimed_until = None
         row.data = {**(row.data or {}), "cancelled_at": now.isoformat(), "cancel_reason": reason}
     session.flush()
+    count = sum(1 for r in rows if r.kind == KIND) or len(rows)
     _log(
         session,
         lead,
         actor_id,
         "reminder_cancelled",
-        f"{len(rows)} pending follow-up reminder(s) cancelled: {reason}",
+        f"{count} pending follow-up reminder(s) cancelled: {reason}",
         {"outbox_ids": [r.id for r in rows], "reason": reason},
         now,
     )
-    return len(rows)
+    return count
 
 
 def cancel_pending(session: Session, *, lead: Lead, actor_id: int | None, now: datetime, reason: str) -> int:
@@ -213,19 +235,27 @@ def move_pending(session: Session, *, lead: Lead, new_owner: User, actor_id: int
         if isinstance(raw, str):
             text = render(raw, contact_name=lead.contact_name, company=lead.company, assignee=new_owner.name)
             data["text"] = text
-            row.body = compose(lead, int(data.get("step") or 1), int(data.get("of") or 1), text)
+            if row.kind == FORWARD_KIND:
+                row.body = text
+            else:
+                step, of = int(data.get("step") or 1), int(data.get("of") or 1)
+                with_file = any(
+                    r.kind == FORWARD_KIND and r.attachment_url and r.template_id == row.template_id for r in rows
+                )
+                row.body = header(lead, step, of, text, with_file)
         data["moved_from_user_id"] = row.recipient_user_id
         row.recipient = new_owner.phone if row.channel == "whatsapp" else str(new_owner.id)
         row.recipient_user_id = new_owner.id
         row.data = data
     session.flush()
+    count = sum(1 for r in rows if r.kind == KIND) or len(rows)
     _log(
         session,
         lead,
         actor_id,
         "reminder_moved",
-        f"{len(rows)} pending follow-up reminder(s) moved to {new_owner.name}",
+        f"{count} pending follow-up reminder(s) moved to {new_owner.name}",
         {"outbox_ids": [r.id for r in rows], "from_user_ids": old_ids, "to_user_id": new_owner.id},
         now,
     )
-    return len(rows)
+    return count

@@ -314,7 +314,7 @@ def delete_step(
     )
     session.delete(row)
     session.flush()
-    return len(pending)
+    return sum(1 for out in pending if out.kind != "forward")  # a follow-up is its header and its text to forward
 
 
 def _apply(row: MessageTemplate, step: StepInput) -> None:
@@ -328,16 +328,19 @@ def _apply(row: MessageTemplate, step: StepInput) -> None:
     row.active = step.active
 
 
+# The default steps state nothing about the product, its price or other customers: whatever the bot cannot know is
+# a [bracketed] placeholder for the admin to replace (`templates edit`), and a reminder whose text still holds one
+# tells the salesperson to fill it in before sending (crm_core.nurture.sequence.header).
 DEFAULT_STEPS: tuple[dict[str, Any], ...] = (
     {
         "day": 1,
         "time": "10:00",
         "text": (
             "Namaste {contact_name} ji,\n\n"
-            "Thank you for your time at yesterday's demo with the {company} team. As promised, I am sharing our "
-            "product brochure with pricing and implementation details (attached).\n\n"
+            "Thank you for your time at the demo with the {company} team. As promised, I am sharing our "
+            "brochure (attached).\n\n"
             "Do share it with your team, and let me know if any question comes up - happy to help.\n\n"
-            "Regards,\n{assignee}"
+            "Regards,\n{assignee}\n[your company]"
         ),
         "attachment_url": None,  # DEFAULT_BROCHURE_URL unless one is given
         "filename": "Product-Brochure.pdf",
@@ -348,12 +351,10 @@ DEFAULT_STEPS: tuple[dict[str, Any], ...] = (
         "time": "11:00",
         "text": (
             "Hello {contact_name} ji,\n\n"
-            "Thought you would find this useful: a distributor in Pune, much like {company}, cut their "
-            "follow-up misses by 60% and got collections 12 days faster within three months of going live "
-            "with us.\n\n"
-            "If you like, I can set up a 15-minute call with their owner or walk your team through the same "
-            "setup. Which day suits you this week?\n\n"
-            "Regards,\n{assignee}"
+            "Thought you would find this useful: [a customer like {company}] has been using [your product] for "
+            "[what they use it for], and [the result they have seen].\n\n"
+            "If you like, I can walk your team through the same setup. Which day suits you this week?\n\n"
+            "Regards,\n{assignee}\n[your company]"
         ),
     },
     {
@@ -361,10 +362,10 @@ DEFAULT_STEPS: tuple[dict[str, Any], ...] = (
         "time": "10:30",
         "text": (
             "Hi {contact_name} ji,\n\n"
-            "Just checking in after last week's demo. Have you and the team had a chance to discuss it?\n\n"
-            "I can share a formal proposal for {company} with pricing for your team size - shall I send it "
-            "across today? If the timing is not right, just tell me when to reconnect.\n\n"
-            "Regards,\n{assignee}"
+            "Just checking in after our demo. Have you and the team had a chance to discuss it?\n\n"
+            "I can send a formal proposal for {company} - shall I send it across? If the timing is not right, "
+            "just tell me when to reconnect.\n\n"
+            "Regards,\n{assignee}\n[your company]"
         ),
     },
 )
@@ -374,7 +375,7 @@ DEFAULT_BROCHURE_URL = "https://example.com/brochures/product-brochure.pdf"
 
 
 def ensure_default_sequence(session: Session, now: datetime | None = None, brochure_url: str | None = None) -> int:
-    """Create the organisation's default post-demo sequence (day 1 brochure, day 3 case study, day 7 proposal)
+    """Create the organisation's default post-demo sequence (day 1 brochure, day 3 a story, day 7 proposal)
     when it has no steps. Only on request (`templates default`, `demo seed`): marking a demo done never seeds.
 
     `brochure_url` replaces the placeholder brochure link (change it with `templates`/the API before going live).

@@ -170,9 +170,12 @@ def test_lead_from_creation_to_demo_done_and_nurture(bot: Bot) -> None:
     for due in dues:
         assert bot.sweep_at(due - timedelta(minutes=1)) == []
         delivered += bot.sweep_at(due + timedelta(minutes=1))
-    assert len(delivered) == len(dues)
+    assert len(delivered) == 2 * len(dues)  # each follow-up: a header, then the text to forward on its own
     assert all(m["to_number"] == AMIT for m in delivered)
-    assert all("Sharma Traders" in _text(m) and "Forward this" in _text(m) for m in delivered)
+    headers, forwards = delivered[0::2], delivered[1::2]
+    assert all("Sharma Traders" in _text(m) and "Forward the next message" in _text(m) for m in headers)
+    assert all("Follow-up" not in _text(m) and "Forward" not in _text(m) for m in forwards)
+    assert forwards[0]["type"] == "media" and forwards[0]["text"].startswith("Namaste Rakesh Sharma ji,")
     assert bot.sweep_at(dues[-1] + timedelta(days=1)) == []
 
 

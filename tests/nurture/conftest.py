@@ -42,6 +42,14 @@ class Team:
                 stmt = stmt.where(Outbox.status == status)
             return list(s.scalars(stmt))
 
+    def forwards(self, status: str | None = None) -> list[Outbox]:
+        """The texts to forward that go with the follow-up headers, in the same order."""
+        with self.db.transaction() as s:
+            stmt = select(Outbox).where(Outbox.kind == "forward").order_by(Outbox.due_at, Outbox.id)
+            if status:
+                stmt = stmt.where(Outbox.status == status)
+            return list(s.scalars(stmt))
+
 
 def make_team(db: Database, now: datetime) -> Team:
     """Create an admin, a leader (Priya), two members (Amit, Neha), Sharma Traders for Amit, the default steps."""

@@ -107,3 +107,56 @@ def test_templates_default_with_a_brochure_link(container: Container, capsys: py
         first = list_steps(s)[0]
         assert first.attachment_url == "https://acme.in/files/Acme%20Brochure.pdf"
         assert first.attachment_filename == "Product-Brochure.pdf"
+
+
+def test_sweep_dry_run_previews_without_sending_claiming_or_planning(
+    container: Container, team: Team, fake_channel: FakeChannel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import select
+
+    from crm_core.db.models import Outbox
+
+    start(team, container.settings, local(2026, 11, 24, 17, 30))
+
+    def snapshot() -> list[tuple[int, str, str, object, object]]:
+        with container.database.transaction() as s:
+            rows = s.scalars(select(Outbox).order_by(Outbox.id))
+            return [(r.id, r.kind, r.status, r.claim_token, r.due_at) for r in rows]
+
+    before = snapshot()
+    assert main(["sweep", "--dry-run", "--now", "2026-11-25T10:00"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("dry run at 2026-11-25T10:00+05:30: would send 3, defer 0")
+    assert "nothing was sent, claimed or planned" in out
+    header, text, digest = out.split("\n#")[1:]  # in the order the sweep would send them
+    assert header.startswith("1 reminder to Amit Kumar (+919800000011), Sharma Traders")
+    assert "| Follow-up 1/3 for *Sharma Traders*" in header
+    assert text.startswith("2 forward to Amit Kumar") and "| Namaste Rakesh Sharma ji," in text
+    assert digest.startswith("3 digest to Amit Kumar (+919800000011)") and "Good morning, Amit Kumar!" in digest
+    assert "[attachment: Product-Brochure.pdf]" in text
+    assert fake_channel.messages == [] and snapshot() == before  # no digest row, nothing claimed or sent
+    # The real sweep afterwards still has everything to send: the dry run used nothing up.
+    assert main(["sweep", "--now", "2026-11-25T10:00"]) == 0
+    assert "sent 3" in capsys.readouterr().out
+    assert fake_channel.sent[AMIT][2].startswith("Good morning")
+    assert main(["sweep", "--dry-run", "--now", "2026-11-25T10:05"]) == 0
+    assert "would send 0" in capsys.readouterr().out
+
+
+def test_sweep_dry_run_in_quiet_hours_says_what_would_wait(
+    container: Container, team: Team, fake_channel: FakeChannel, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crm_core.db.models import User
+    from crm_core.outbox import record
+
+    with container.database.transaction() as s:
+        amit = s.get(User, team.user("amit").id)
+        assert amit is not None
+        record(s, to=amit, body="Call Kumar Steels", kind="reminder", due_at=local(2026, 11, 24, 22, 0), urgent=False)
+    assert main(["sweep", "--dry-run", "--now", "2026-11-24T22:30"]) == 0
+    out = capsys.readouterr().out
+    quiet = container.settings.quiet_hours_start != container.settings.quiet_hours_end
+    reminder = next(block for block in out.split("\n#") if block.startswith("1 reminder"))
+    assert "| Call Kumar Steels" in reminder
+    assert ("waits until" in reminder) if quiet else ("waits" not in reminder)
+    assert fake_channel.messages == []

@@ -46,24 +46,27 @@ def test_each_reminder_reaches_the_assignee_once_at_its_time(
     clock.set(DONE)
     assert start(team, quiet_settings, DONE) == 3
     log = _simulate(nurture_container, clock, DONE, local(2026, 12, 3, 23, 45))
-    assert [at for at, _ in log] == [
-        local(2026, 11, 25, 10, 0),
-        local(2026, 11, 27, 11, 0),
-        local(2026, 12, 1, 10, 30),
-    ]
+    times = [local(2026, 11, 25, 10, 0), local(2026, 11, 27, 11, 0), local(2026, 12, 1, 10, 30)]
+    assert [at for at, _ in log] == [t for t in times for _ in (1, 2)]  # a header, then the text, at each moment
     assert list(fake_channel.sent) == [AMIT]
     texts = [text for _, text in log]
-    assert [t.split(" for ")[0] for t in texts] == ["Follow-up 1/3", "Follow-up 2/3", "Follow-up 3/3"]
-    assert all("*Sharma Traders* — Rakesh Sharma, +91 98765 43210. Forward this:\n\n" in t for t in texts)
-    first, second, third = fake_channel.messages
-    assert first.attachment_filename == "Product-Brochure.pdf" and first.attachment_mime == "application/pdf"
-    assert second.attachment_url is None and third.attachment_url is None
+    headers, forwards = texts[0::2], texts[1::2]
+    assert [t.split(" for ")[0] for t in headers] == ["Follow-up 1/3", "Follow-up 2/3", "Follow-up 3/3"]
+    assert all("*Sharma Traders* — Rakesh Sharma, +91 98765 43210. Forward the next message" in t for t in headers)
+    # The second message is exactly the step's text, filled in — nothing added to it.
+    assert forwards == [r.body for r in team.forwards()]
+    assert forwards[0].startswith("Namaste Rakesh Sharma ji,") and all("Follow-up" not in t for t in forwards)
+    messages = fake_channel.messages
+    assert [m.attachment_url is not None for m in messages] == [False, True, False, False, False, False]
+    assert messages[1].attachment_filename == "Product-Brochure.pdf"
+    assert messages[1].attachment_mime == "application/pdf"
     rows = team.reminders()
     assert [r.status for r in rows] == ["sent"] * 3 and [r.attempts for r in rows] == [1, 1, 1]
-    assert [r.sent_at for r in rows] == [at.astimezone(UTC) for at, _ in log]
+    assert [r.sent_at for r in rows] == [at.astimezone(UTC) for at in times]
+    assert [r.status for r in team.forwards()] == ["sent"] * 3
     # Sweeping again (or once more far later) sends nothing twice.
     assert run_sweep(nurture_container, now=local(2026, 12, 10, 12, 0)).sent == 0
-    assert len(fake_channel.messages) == 3
+    assert len(fake_channel.messages) == 6
 
 
 def test_demo_done_twice_still_sends_each_message_once(
@@ -72,7 +75,7 @@ def test_demo_done_twice_still_sends_each_message_once(
     start(team, quiet_settings, DONE)
     start(team, quiet_settings, DONE + timedelta(minutes=10))
     log = _simulate(nurture_container, clock, DONE, local(2026, 12, 2, 12, 0))
-    assert len(log) == 3
+    assert len(log) == 6  # three follow-ups, each a header and its text
 
 
 def test_won_midway_stops_the_rest(
@@ -83,7 +86,7 @@ def test_won_midway_stops_the_rest(
 
     start(team, quiet_settings, DONE)
     log = _simulate(nurture_container, clock, DONE, local(2026, 11, 26, 12, 0))
-    assert len(log) == 1
+    assert len(log) == 2
     with team.db.transaction() as s:
         lead = s.get(Lead, team.lead.id)  # type: ignore[union-attr]
         assert lead is not None
@@ -129,13 +132,19 @@ def test_with_the_digest_on_each_follow_up_day_starts_with_one_digest(
 ) -> None:
     start(team, settings, DONE)
     log = _simulate(digest_container, clock, DONE, local(2026, 12, 2, 23, 45))
-    kinds = [("digest" if t.startswith("Good morning") else "reminder", at) for at, t in log]
+    kinds = [
+        ("digest" if t.startswith("Good morning") else "reminder" if t.startswith("Follow-up") else "text", at)
+        for at, t in log
+    ]
     assert kinds == [
         ("digest", local(2026, 11, 25, 9, 0)),
         ("reminder", local(2026, 11, 25, 10, 0)),
+        ("text", local(2026, 11, 25, 10, 0)),
         ("digest", local(2026, 11, 27, 9, 0)),
         ("reminder", local(2026, 11, 27, 11, 0)),
+        ("text", local(2026, 11, 27, 11, 0)),
         ("digest", local(2026, 12, 1, 9, 0)),
         ("reminder", local(2026, 12, 1, 10, 30)),
+        ("text", local(2026, 12, 1, 10, 30)),
     ]
     assert "10:00 AM — Sharma Traders (follow-up 1/3)" in log[0][1]

@@ -35,14 +35,33 @@ def test_demo_done_schedules_one_reminder_per_active_step(team: Team, quiet_sett
         assert r.event_id == team.demo_id and r.template_id is not None
         assert r.dedupe_key == f"nurture:{team.lead.id}:{team.demo_id}:{r.template_id}"  # type: ignore[union-attr]
     first = rows[0]
-    header, blank, *text = first.body.split("\n")
-    assert header == "Follow-up 1/3 for *Sharma Traders* — Rakesh Sharma, +91 98765 43210. Forward this:"
-    assert blank == ""
-    assert text[0] == "Namaste Rakesh Sharma ji," and text[-1] == "Amit Kumar"
-    assert "{" not in first.body
-    assert (first.attachment_filename, first.attachment_mime) == ("Product-Brochure.pdf", "application/pdf")
-    assert first.attachment_url and first.attachment_url.startswith("https://")
+    header, fill = first.body.split("\n")
+    assert header == (
+        "Follow-up 1/3 for *Sharma Traders* — Rakesh Sharma, +91 98765 43210. "
+        "Forward the next message with its attachment to them."
+    )
+    assert fill.startswith("⚠️ Fill in [your company] first")  # the default texts invent nothing
+    assert first.attachment_url is None  # the file goes with the text to forward
     assert rows[1].body.startswith("Follow-up 2/3 for *Sharma Traders*") and rows[1].attachment_url is None
+    # The text to forward: its own row, right after its header, holding exactly the step's text and its file.
+    forwards = team.forwards()
+    assert [f.due_at for f in forwards] == [r.due_at for r in rows]
+    assert all(
+        f.id == r.id + 1 and f.recipient == AMIT and f.urgent is False for f, r in zip(forwards, rows, strict=True)
+    )
+    with team.db.transaction() as s:
+        steps = tpl.list_steps(s, "post_demo")
+        expected = [
+            tpl.render(t.text, contact_name="Rakesh Sharma", company="Sharma Traders", assignee="Amit Kumar")
+            for t in steps
+        ]
+    assert [f.body for f in forwards] == expected
+    text = forwards[0].body.split("\n")
+    assert text[0] == "Namaste Rakesh Sharma ji," and text[-2:] == ["Amit Kumar", "[your company]"]
+    assert "{" not in forwards[0].body and "Follow-up" not in forwards[0].body
+    assert (forwards[0].attachment_filename, forwards[0].attachment_mime) == ("Product-Brochure.pdf", "application/pdf")
+    assert forwards[0].attachment_url and forwards[0].attachment_url.startswith("https://")
+    assert forwards[1].attachment_url is None
     [activity] = _activities(team, "reminder_scheduled")
     assert activity.lead_id == team.lead.id and activity.actor_id == amit.id  # type: ignore[union-attr]
     assert "25 Nov 10:00 AM" in activity.text and "1 Dec 10:30 AM" in activity.text
@@ -86,7 +105,8 @@ def test_a_step_inside_quiet_hours_is_due_when_they_end(team: Team, quiet_settin
         tpl.create_step(s, {"day": 2, "time": "07:00", "text": "Early bird for {company}"}, DONE)
         tpl.create_step(s, {"day": 2, "time": "22:30", "text": "Night owl for {company}"}, DONE)
     start(team, quiet_settings, DONE)
-    dues = {r.body.split("\n\n", 1)[1]: r.due_at for r in team.reminders()}
+    dues = {r.body: r.due_at for r in team.forwards()}
+    assert [r.due_at for r in team.reminders()] == [r.due_at for r in team.forwards()]
     assert dues["Early bird for Sharma Traders"] == local(2026, 11, 26, 9, 0).astimezone(UTC)
     assert dues["Night owl for Sharma Traders"] == local(2026, 11, 27, 9, 0).astimezone(UTC)
 
@@ -121,7 +141,8 @@ def test_the_owners_team_sequence_replaces_the_organisations(team: Team, quiet_s
     assert start(team, quiet_settings, DONE) == 1  # Amit is in Priya's team: her one step, not the org's three
     [reminder] = team.reminders()
     assert reminder.data is not None and reminder.data["team_leader_id"] == team.user("priya").id
-    assert reminder.body.endswith("Priya's team says hi to Rakesh Sharma")
+    assert [f.body for f in team.forwards()] == ["Priya's team says hi to Rakesh Sharma"]
+    assert "Fill in" not in reminder.body  # no [placeholder] left in the team's own text
 
 
 def test_a_team_that_disabled_its_steps_sends_nothing(team: Team, quiet_settings: Settings) -> None:
@@ -136,7 +157,7 @@ def test_another_teams_sequence_is_never_used(team: Team, quiet_settings: Settin
         team.users["vikram"] = create_user(s, NewUser("vikram", "Vikram", "+919800000020", role="leader"))
     _team_step(team, "vikram", "Vikram's team only")
     assert start(team, quiet_settings, DONE) == 3  # Amit's team (Priya's) has none: the organisation's
-    assert all("Vikram" not in r.body for r in team.reminders())
+    assert all("Vikram" not in r.body for r in team.reminders() + team.forwards())
 
 
 def test_deleting_a_step_cancels_only_the_follow_ups_in_scope(team: Team, quiet_settings: Settings) -> None:
@@ -154,9 +175,10 @@ def test_deleting_a_step_cancels_only_the_follow_ups_in_scope(team: Team, quiet_
 def test_won_or_lost_cancels_pending_reminders_only(team: Team, quiet_settings: Settings) -> None:
     start(team, quiet_settings, DONE)
     with team.db.transaction() as s:
-        first = s.scalars(select(Outbox).order_by(Outbox.due_at)).first()
-        assert first is not None
-        first.status = "sent"
+        first = list(s.scalars(select(Outbox).order_by(Outbox.due_at, Outbox.id).limit(2)))  # header, text
+        assert [r.kind for r in first] == ["reminder", "forward"]
+        for row in first:
+            row.status = "sent"
     later = local(2026, 11, 26, 12, 0)
     with team.db.transaction() as s:
         lead = s.get(Lead, team.lead.id)  # type: ignore[union-attr]
@@ -173,9 +195,10 @@ def test_won_or_lost_cancels_pending_reminders_only(team: Team, quiet_settings: 
 def test_reassignment_moves_pending_reminders_to_the_new_owner(team: Team, quiet_settings: Settings) -> None:
     start(team, quiet_settings, DONE)
     with team.db.transaction() as s:
-        first = s.scalars(select(Outbox).order_by(Outbox.due_at)).first()
-        assert first is not None
-        first.status = "sent"
+        first = list(s.scalars(select(Outbox).order_by(Outbox.due_at, Outbox.id).limit(2)))  # header, text
+        assert [r.kind for r in first] == ["reminder", "forward"]
+        for row in first:
+            row.status = "sent"
     later = local(2026, 11, 26, 12, 0)
     with team.db.transaction() as s:
         lead = s.get(Lead, team.lead.id)  # type: ignore[union-attr]
@@ -184,11 +207,13 @@ def test_reassignment_moves_pending_reminders_to_the_new_owner(team: Team, quiet
         assert move_pending(s, lead=lead, new_owner=neha, actor_id=team.user("priya").id, now=later) == 2
         assert move_pending(s, lead=lead, new_owner=neha, actor_id=team.user("priya").id, now=later) == 0
     sent, *moved = team.reminders()
-    assert sent.recipient == AMIT and sent.body.rstrip().endswith("Amit Kumar")
+    sent_text, *moved_texts = team.forwards()
+    assert sent.recipient == AMIT and "Amit Kumar\n" in sent_text.body and sent_text.recipient == AMIT
     for r in moved:
         assert r.recipient == NEHA and r.recipient_user_id == team.user("neha").id
-        assert r.body.rstrip().endswith("Neha Singh") and "Amit" not in r.body
-        assert r.body.startswith("Follow-up ")
+        assert r.body.startswith("Follow-up ") and "Amit" not in r.body
+    for r in moved_texts:
+        assert r.recipient == NEHA and "Neha Singh\n" in r.body and "Amit" not in r.body
     [activity] = _activities(team, "reminder_moved")
     assert "Neha Singh" in activity.text
 
@@ -196,9 +221,10 @@ def test_reassignment_moves_pending_reminders_to_the_new_owner(team: Team, quiet
 def test_a_newer_demo_replaces_the_pending_reminders_of_the_older_one(team: Team, quiet_settings: Settings) -> None:
     start(team, quiet_settings, DONE)
     with team.db.transaction() as s:
-        first = s.scalars(select(Outbox).order_by(Outbox.due_at)).first()
-        assert first is not None
-        first.status = "sent"
+        first = list(s.scalars(select(Outbox).order_by(Outbox.due_at, Outbox.id).limit(2)))  # header, text
+        assert [r.kind for r in first] == ["reminder", "forward"]
+        for row in first:
+            row.status = "sent"
     assert start(team, quiet_settings, local(2026, 11, 28, 15, 0), demo_event_id=None) == 3
     assert len(team.reminders("cancelled")) == 2 and len(team.reminders("sent")) == 1
     assert len(team.reminders("pending")) == 3
