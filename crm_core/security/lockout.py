@@ -93,16 +93,21 @@ def record_failure(session: Session, identity: Identity, now: datetime, max_fail
         update(LoginAttempt)
         .where(LoginAttempt.key == key, unlocked)
         .values(failures=case((restart, 1), else_=LoginAttempt.failures + 1), locked_until=None, updated_at=now)
+        # A plain UPDATE (no ORM synchronisation): its row count says whether this failure was counted.
+        .execution_options(synchronize_session=False)
     )
-    if not _rowcount(session.execute(bump)):
-        if session.scalar(select(LoginAttempt.key).where(LoginAttempt.key == key)) is not None:
-            return max_failures  # locked meanwhile by a concurrent failure: nothing more to count
+    if session.scalar(select(LoginAttempt.key).where(LoginAttempt.key == key)) is None:
+        # The identity's first failure: create its row at zero, then count like any other failure. A concurrent
+        # first failure may insert it first (we then wait for it and find the row); only the UPDATE ever counts,
+        # so every failure is counted exactly once.
         _prune(session, now, window)
         try:
             with session.begin_nested():
-                session.add(LoginAttempt(key=key, failures=1, locked_until=None, updated_at=now))
-        except IntegrityError:  # a concurrent first failure inserted it: count on that row
-            session.execute(bump)
+                session.add(LoginAttempt(key=key, failures=0, locked_until=None, updated_at=now))
+        except IntegrityError:
+            pass
+    if not _rowcount(session.execute(bump)):
+        return max_failures  # locked (by this failure's predecessors): nothing more to count
     failures = int(session.scalar(select(LoginAttempt.failures).where(LoginAttempt.key == key)) or 0)
     if failures >= max_failures:
         session.execute(

@@ -133,7 +133,9 @@ def test_host_allowed(entry, host, port, scheme, ok):
 )
 def test_the_cloud_metadata_address_is_refused_even_when_listed(url):
     resolver = Resolver()
-    f = fetcher("169.254.169.254,169.254.169.254:80,[::ffff:169.254.169.254],[fd00:ec2::254],100.100.100.200,0.0.0.0", resolver)
+    f = fetcher(
+        "169.254.169.254,169.254.169.254:80,[::ffff:169.254.169.254],[fd00:ec2::254],100.100.100.200,0.0.0.0", resolver
+    )
     assert f.check(url) is not None and f.check(url).code == "address"  # type: ignore[union-attr]
     refused(lambda: f.fetch(url, "audio"), "address")
     assert resolver.asked == []

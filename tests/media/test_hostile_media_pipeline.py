@@ -37,7 +37,9 @@ def what(kind: str) -> str:
         "credentials",
     ],
 )
-def test_a_hostile_link_is_refused_and_nothing_is_fetched(wired, database, clock, fake_channel, ai, media, hostile, kind, link):
+def test_a_hostile_link_is_refused_and_nothing_is_fetched(
+    wired, database, clock, fake_channel, ai, media, hostile, kind, link
+):
     hostile.serve("/x", tiny_wav() if kind == "voice" else tiny_png(), "application/octet-stream")
     url = {
         "hostile": hostile.url("/x"),
@@ -46,7 +48,10 @@ def test_a_hostile_link_is_refused_and_nothing_is_fetched(wired, database, clock
     }.get(link, link)
     send(body_for(kind, clock, url))
     (reply,) = fake_channel.sent[PRIYA]
-    assert reply == f"Sorry, I can't open that {what(kind)}: {NOT_ALLOWED}. Please send it again from WhatsApp, or type it."
+    assert (
+        reply
+        == f"Sorry, I can't open that {what(kind)}: {NOT_ALLOWED}. Please send it again from WhatsApp, or type it."
+    )
     assert hostile.requests == [] and media.requests == []
     assert ai.calls == 0 and ai.audio_calls == 0 and llm_calls(database) == []
     row = last_row(database)

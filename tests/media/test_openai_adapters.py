@@ -152,7 +152,11 @@ def test_the_card_and_its_caption_go_to_gpt4o_with_the_strict_command_schema(ai)
     assert "visiting" in sent.system and "Neha Gupta" in sent.system and "DATA" in sent.system
     command = reading.parse.command
     assert reading.is_card and reading.parse.source == "vision"
-    assert (command.intent, command.company, command.contact_name) == (Intent.NEW_LEAD, "Sharma Traders", "Rakesh Sharma")
+    assert (command.intent, command.company, command.contact_name) == (
+        Intent.NEW_LEAD,
+        "Sharma Traders",
+        "Rakesh Sharma",
+    )
     assert (command.phone, command.email, command.assignee) == ("+919876543210", "rakesh@sharmatraders.in", "Neha")
     assert command.source == "Visiting card" and command.details is not None
     assert command.details.address == "12 MG Road, Pune 411001"
@@ -240,7 +244,13 @@ def test_the_composition_root_builds_readers_only_when_an_ai_service_is_configur
         ("+919876543210", None, "+919876543210", [], ""),
         (None, "Other numbers: 98765 43210", "+919876543210", [], ""),
         ("+912226123456", "Mobile: 98765 43210", "+919876543210", ["+912226123456"], ""),
-        ("+919876543210", "Designation: CEO. Other numbers: 98765 43211", "+919876543210", ["+919876543211"], "Designation: CEO"),
+        (
+            "+919876543210",
+            "Designation: CEO. Other numbers: 98765 43211",
+            "+919876543210",
+            ["+919876543211"],
+            "Designation: CEO",
+        ),
         (None, None, None, [], ""),
     ],
 )

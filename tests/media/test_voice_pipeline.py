@@ -52,7 +52,12 @@ def test_a_hinglish_voice_note_creates_the_lead_and_the_reply_starts_with_what_w
     assert row.media["status"] == "heard" and row.media["transcript"] == HINGLISH
     assert row.media["url"] == url and row.media["bytes"] == len(WAV) and "claim" not in row.media
     (call,) = llm_calls(database)
-    assert (call.model, call.outcome, call.prompt_tokens, call.inbound_id) == ("gpt-4o-transcribe", "heard", 120, row.id)
+    assert (call.model, call.outcome, call.prompt_tokens, call.inbound_id) == (
+        "gpt-4o-transcribe",
+        "heard",
+        120,
+        row.id,
+    )
 
 
 def test_a_voice_note_updates_an_existing_lead_and_the_history_shows_the_transcript(
@@ -92,14 +97,14 @@ def test_a_transcript_the_rules_are_unsure_of_goes_to_gpt_outside_the_transactio
     wired, database, clock, fake_channel, ai, media
 ):
     url = media.serve("/v.wav", WAV, "audio/wav")
-    ai.transcript(HINGLISH).transcript("Desai Pharma ko quote bhej diya hai")
+    ai.transcript(HINGLISH).transcript("unko quote bhej diya hai")  # no lead named: the rules are unsure
     send(voice_body(clock, url))
     ai.reply(command_json("add_activity", company="Desai Pharma", note="quote bhej diya"))
     send(voice_body(clock, url))
     assert ai.audio_calls == 2 and ai.calls == 1
-    assert ai.requests[0].user == "Desai Pharma ko quote bhej diya hai"  # the transcript, as typed text
+    assert ai.requests[0].user == "unko quote bhej diya hai"  # the transcript, as typed text
     reply = fake_channel.sent[PRIYA][-1]
-    assert reply.startswith("🎤 “Desai Pharma ko quote bhej diya hai”\n\n") and "quote bhej diya" in reply
+    assert reply.startswith("🎤 “unko quote bhej diya hai”\n\n") and "quote bhej diya" in reply
     row = last_row(database)
     assert row.intent == "add_activity" and row.parse is not None and row.parse["result"]["source"] == "gpt"
     assert sorted(c.outcome for c in llm_calls(database)) == ["heard", "heard", "ok"]
@@ -139,9 +144,7 @@ def test_a_redelivered_voice_note_is_downloaded_transcribed_and_answered_once(
 
 
 @pytest.mark.parametrize("failure", ["429", "timeout", "503 download"])
-def test_a_timeout_or_429_is_transient_and_the_retry_succeeds(
-    wired, database, clock, fake_channel, ai, media, failure
-):
+def test_a_timeout_or_429_is_transient_and_the_retry_succeeds(wired, database, clock, fake_channel, ai, media, failure):
     url = media.serve("/v.wav", WAV, "audio/wav")
     if failure == "429":
         ai.fail_audio(429)
@@ -162,7 +165,7 @@ def test_a_timeout_or_429_is_transient_and_the_retry_succeeds(
 
 def test_once_a_transcript_is_stored_a_retry_never_transcribes_again(wired, database, clock, fake_channel, ai, media):
     url = media.serve("/v.wav", WAV, "audio/wav")
-    ai.transcript("Desai Pharma wale ko quote bhej diya")  # the rules are unsure: GPT is asked next
+    ai.transcript("unko quote bhej diya")  # no lead named: the rules are unsure, GPT is asked next
     ai.fail(429, times=2)
     body = voice_body(clock, url)
     with pytest.raises(TransientError):
@@ -173,7 +176,7 @@ def test_once_a_transcript_is_stored_a_retry_never_transcribes_again(wired, data
     ai.reply(command_json("unknown"))
     send(body, 3)
     assert ai.audio_calls == 1 and media.count("/v.wav") == 1 and ai.calls == 3
-    assert fake_channel.sent[PRIYA][0].startswith("🎤 “Desai Pharma wale ko quote bhej diya”")
+    assert fake_channel.sent[PRIYA][0].startswith("🎤 “unko quote bhej diya”")
 
 
 def test_after_the_last_try_the_sender_is_told_once(wired, database, clock, fake_channel, ai, media):

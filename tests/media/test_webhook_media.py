@@ -24,9 +24,7 @@ class Forbidden:
 
 def test_voice_notes_and_photos_are_only_enqueued():
     queue = RecordingQueue()
-    settings = load_settings(
-        WEBHOOK_SECRET=SECRET, CHANNEL="console", QUEUE_BACKEND="memory", OPENAI_API_KEY="sk-test"
-    )
+    settings = load_settings(WEBHOOK_SECRET=SECRET, CHANNEL="console", QUEUE_BACKEND="memory", OPENAI_API_KEY="sk-test")
     forbidden: Any = Forbidden()
     container = Container(
         settings,
