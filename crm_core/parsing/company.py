@@ -89,12 +89,15 @@ def _trim(run: Run) -> Run | None:
 def _titled_part(toks: list[Token]) -> list[Token]:
     """In Latin text, the Title-case stretch of a run: "padega Vertex Labs" and "Ambika Sarees twice" lose the
     lowercase words around it (a lowercase business word such as "motors" still belongs)."""
-    if not any(t.text[:1].isupper() for t in toks) or any("\u0900" <= t.text[:1] <= "\u097f" for t in toks):
+    def lead(tok: Token) -> str:
+        return tok.text.lstrip("_")[:1]  # "_Zen_" (WhatsApp italics) starts with Z
+
+    if not any(lead(t).isupper() for t in toks) or any("\u0900" <= lead(t) <= "\u097f" for t in toks):
         return toks
-    first = next(i for i, t in enumerate(toks) if t.text[:1].isupper() or t.text[:1].isdigit())
+    first = next(i for i, t in enumerate(toks) if lead(t).isupper() or lead(t).isdigit())
     toks = toks[first:]
     for i, tok in enumerate(toks[1:], start=1):
-        low = not (tok.text[:1].isupper() or tok.text[:1].isdigit())
+        low = not (lead(tok).isupper() or lead(tok).isdigit())
         if low and tok.norm not in lx.CONNECTORS and tok.text.casefold() not in BUSINESS_WORDS:
             return toks[:i]
     return toks

@@ -38,7 +38,7 @@ class Token:
 
 
 def _word_traits(text: str, norm: str) -> tuple[bool, bool]:
-    ch = text[0]
+    ch = text.lstrip("_")[:1] or text[0]  # "_Zen_" (WhatsApp italics) is written like a name
     # Capitalised, Devanagari or digit-led: the way names are written.
     return text == MASK or norm in STOP, ch.isupper() or ch.isdigit() or "\u0900" <= ch <= "\u097f"
 
@@ -228,6 +228,26 @@ def clean_name(raw: str, max_words: int = 3) -> str | None:
         words.pop()
     name = " ".join(words).strip()
     return name or None
+
+
+_MARKERS = "*_~"  # WhatsApp bold, italics, strike-through
+
+
+def name_text(text: str, start: int, end: int) -> str:
+    """A name as written, WhatsApp formatting intact: "*Star* Traders" keeps its markers, while a name wrapped
+    whole ("*Acme Traders*") loses the wrapping, which is emphasis rather than part of the name."""
+    while start > 0 and text[start - 1] in _MARKERS:
+        start -= 1
+    while end < len(text) and text[end] in _MARKERS:
+        end += 1
+    name = strip_edges(text[start:end])
+    for mark in _MARKERS:
+        if len(name) > 2 and name[0] == mark and name.count(mark) == 2:
+            close = name.index(mark, 1)
+            rest = name[close + 1 :].strip()
+            if not rest or rest[:1].islower():  # "*Lotus Green Homes* builder": the wrapped part is the name
+                return strip_edges(name[1:close])
+    return name
 
 
 def strip_edges(text: str) -> str:

@@ -16,6 +16,7 @@ from crm_core.parsing.extract import (
     find_emails,
     find_phones,
     mask,
+    name_text,
     segments,
     strip_edges,
     tokenize,
@@ -262,7 +263,7 @@ def _split_company_person(run: Run) -> tuple[Run, Run | None]:
 
 
 def _text(text: str, run: Run) -> str | None:
-    return strip_edges(text[run.start : run.end]) or None
+    return name_text(text, run.start, run.end) or None
 
 
 def _person(text: str, run: Run) -> str | None:

@@ -22,6 +22,7 @@ from crm_core.parsing.extract import (
     find_phones,
     mask,
     mask_tokens,
+    name_text,
     segments,
     strip_edges,
     tokenize,
@@ -389,7 +390,7 @@ class RuleParser:
         masked = mask(s.text, spans)
         mtoks = mask_tokens(s.tokens, spans)
         pick = pick_company(s.text, masked, ctx, mtoks)
-        company = strip_edges(s.text[pick.start : pick.end]) if pick else None
+        company = name_text(s.text, pick.start, pick.end) if pick else None
         note = None
         if intent in NOTE_INTENTS:
             # The note keeps the cue words ("went with a competitor"); only the company and the edges go, and the
@@ -430,7 +431,7 @@ class RuleParser:
         spans += [m.span() for m in RE_EARLIER.finditer(s.text)]
         masked = mask(s.text, spans)
         pick = pick_company(s.text, masked, ctx, mask_tokens(s.tokens, spans))
-        company = strip_edges(s.text[pick.start : pick.end]) if pick else None
+        company = name_text(s.text, pick.start, pick.end) if pick else None
         conf = 0.9 - penalty - s.typo_penalty
         if company is None or assignee is None:
             conf = min(conf, 0.45)

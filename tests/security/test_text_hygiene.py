@@ -41,3 +41,17 @@ def test_an_over_long_company_is_refused_and_asked_about_never_replaced() -> Non
     assert result.command.contact_name == "Rakesh"
     assert Doubt.COMPANY in result.doubts and result.confidence < 0.75
     assert result.rejected["company"].endswith("(too long)")
+
+
+def test_whatsapp_formatting_in_a_name_is_kept_intact() -> None:
+    # The finding: the leading marker of "*Star* Traders" was stripped and the trailing one kept.
+    parse = RuleParser().parse
+    assert parse("New lead: *Star* Traders, Rakesh 9876543210", CTX).command.company == "*Star* Traders"
+    assert parse("New lead: _Zen_ Yoga Studio, Rakesh 9876543210", CTX).command.company == "_Zen_ Yoga Studio"
+
+
+def test_a_name_wrapped_whole_in_formatting_is_the_name_without_it() -> None:
+    parse = RuleParser().parse
+    assert parse("Demo done for *Acme Pvt Ltd*", CTX).command.company == "Acme Pvt Ltd"
+    lead = parse("new lead *Lotus Green Homes* builder, contact Ashok Tyagi 98111 98111", CTX).command
+    assert lead.company == "Lotus Green Homes"
