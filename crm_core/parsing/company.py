@@ -89,6 +89,7 @@ def _trim(run: Run) -> Run | None:
 def _titled_part(toks: list[Token]) -> list[Token]:
     """In Latin text, the Title-case stretch of a run: "padega Vertex Labs" and "Ambika Sarees twice" lose the
     lowercase words around it (a lowercase business word such as "motors" still belongs)."""
+
     def lead(tok: Token) -> str:
         return tok.text.lstrip("_")[:1]  # "_Zen_" (WhatsApp italics) starts with Z
 
