@@ -74,6 +74,16 @@ def can_see_user(actor: User, target: User) -> bool:
     return is_leader(actor) and target.leader_id == actor.id
 
 
+def user_scope(user: User, column: Any = User.id) -> ColumnElement[bool]:
+    """SQL condition on a user id column (an assignee, a recipient, an owner): the users whose work the user may
+    see — everyone for an admin, the team for a leader, themselves for a member (the same rule as can_see_user)."""
+    if is_admin(user):
+        return true()
+    if is_leader(user):
+        return column.in_(team_ids(user.id))
+    return column == user.id
+
+
 def may_assign(actor: User, target: User) -> bool:
     """Whether the actor may give work (a lead, a meeting) to the target: admins anyone, others their own team."""
     if is_admin(actor) or actor.id == target.id:

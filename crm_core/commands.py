@@ -33,6 +33,9 @@ class Intent(StrEnum):
     CANCEL_MEETING = "cancel_meeting"
     CANCEL_DEMO = "cancel_demo"
     SET_REMINDER = "set_reminder"  # a personal reminder or a follow-up with a lead, at a moment
+    TEAM_LEADS = "team_leads"  # a leader's view of the team's open leads (one member's, with `assignee`)
+    TEAM_TASKS = "team_tasks"  # the team's meetings, demos and follow-ups on a day (`when`; one member's)
+    PIPELINE_SUMMARY = "pipeline_summary"  # leads by status, new this week, overdue meetings/demos
     HELP = "help"
     UNKNOWN = "unknown"
 

@@ -19,7 +19,18 @@ from sqlalchemy import Integer, cast, literal_column, null, select, union_all
 from crm_core.access import visible_leads
 from crm_core.commands import Command, Details, Intent, ParseResult
 from crm_core.db.models import ConversationState, Lead, User
-from crm_core.handlers import activities, cancel, confirm, details_reply, events, leads, queries, reminders, status
+from crm_core.handlers import (
+    activities,
+    cancel,
+    confirm,
+    details_reply,
+    events,
+    leads,
+    queries,
+    reminders,
+    status,
+    team,
+)
 from crm_core.handlers import help as help_handlers
 from crm_core.handlers.common import Awaiting, Request, clear_state, load_state
 from crm_core.handlers.context import HandlerContext
@@ -49,6 +60,9 @@ HANDLERS: dict[Intent, Handler] = {
     Intent.LIST_TASKS: queries.list_tasks,
     Intent.LIST_LEADS: queries.list_leads,
     Intent.LEAD_INFO: status.lead_info,
+    Intent.TEAM_LEADS: team.team_leads,
+    Intent.TEAM_TASKS: team.team_tasks,
+    Intent.PIPELINE_SUMMARY: team.pipeline_summary,
     Intent.CANCEL_MEETING: cancel.cancel_meeting,
     Intent.CANCEL_DEMO: cancel.cancel_demo,
     Intent.SET_REMINDER: reminders.set_reminder,
@@ -77,7 +91,17 @@ def run_command(ctx: HandlerContext, req: Request) -> Lead | None:
 
 
 # A follow-on command runs only when the first one did what it was asked; for these, answering is doing it.
-_READS = frozenset({Intent.LIST_TASKS, Intent.LIST_LEADS, Intent.LEAD_INFO, Intent.HELP})
+_READS = frozenset(
+    {
+        Intent.LIST_TASKS,
+        Intent.LIST_LEADS,
+        Intent.LEAD_INFO,
+        Intent.HELP,
+        Intent.TEAM_LEADS,
+        Intent.TEAM_TASKS,
+        Intent.PIPELINE_SUMMARY,
+    }
+)
 
 
 def run_all(ctx: HandlerContext, req: Request) -> Lead | None:

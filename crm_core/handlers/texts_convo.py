@@ -92,4 +92,38 @@ CONVO_TEXTS: dict[str, dict[str, str]] = {
         "en": "I couldn't tell which detail that is for *{company}*. Please label it, e.g. _{example}_",
         "hi": "*{company}* के लिए यह कौन सी जानकारी है, समझ नहीं आया। लेबल के साथ भेजिए, जैसे _{example}_",
     },
+    # a leader's views of the team (handlers.team)
+    "team_leads_header": {"en": "👥 *Your team's open leads* ({n})", "hi": "👥 *आपकी टीम की खुली लीड* ({n})"},
+    "team_leads_none": {"en": "Your team has no open leads.", "hi": "आपकी टीम की कोई खुली लीड नहीं है।"},
+    "team_person_leads_header": {"en": "📋 *{name}'s open leads* ({n})", "hi": "📋 *{name} की खुली लीड* ({n})"},
+    "team_person_no_leads": {"en": "{name} has no open leads.", "hi": "{name} की कोई खुली लीड नहीं है।"},
+    "team_tasks_header": {"en": "🗓️ *Your team's tasks for {day}*", "hi": "🗓️ *{day} के आपकी टीम के काम*"},
+    "team_person_tasks_header": {"en": "🗓️ *{name}'s tasks for {day}*", "hi": "🗓️ *{day} के {name} के काम*"},
+    "team_tasks_none": {"en": "🗓️ Nothing scheduled on {day}.", "hi": "🗓️ {day} को कुछ तय नहीं है।"},
+    "team_followup": {"en": "follow-up", "hi": "फ़ॉलो-अप"},
+    "team_more_people": {"en": "…and {people} more people ({n}).", "hi": "…और {people} लोग ({n})।"},
+    "team_own_view": {
+        "en": "_Team views are for team leaders — here is your own._\n",
+        "hi": "_टीम की जानकारी टीम लीडर के लिए है — ये आपकी अपनी है।_\n",
+    },
+    "team_not_yours": {
+        "en": "Sorry, you can see only your own work and your team's.",
+        "hi": "माफ़ कीजिए, आप सिर्फ़ अपना और अपनी टीम का काम देख सकते हैं।",
+    },
+    "team_unknown_person": {
+        "en": "I couldn't find *{name}* on the team.",
+        "hi": "टीम में *{name}* नहीं मिले।",
+    },
+    "pipeline_header": {"en": "📊 *Team pipeline*", "hi": "📊 *टीम की पाइपलाइन*"},
+    "pipeline_own_header": {"en": "📊 *Your pipeline*", "hi": "📊 *आपकी पाइपलाइन*"},
+    "pipeline_person_header": {"en": "📊 *{name}'s pipeline*", "hi": "📊 *{name} की पाइपलाइन*"},
+    "pipeline_total": {"en": "Leads: {n} · new this week: {week}", "hi": "लीड: {n} · इस हफ़्ते नई: {week}"},
+    "pipeline_overdue": {
+        "en": "⚠️ *Past their time, not marked done* ({n})",
+        "hi": "⚠️ *समय निकल गया, पूरा दर्ज नहीं* ({n})",
+    },
+    "pipeline_no_overdue": {
+        "en": "✅ No meeting or demo is past its time unmarked.",
+        "hi": "✅ कोई मीटिंग या डेमो बिना दर्ज किए बाकी नहीं।",
+    },
 }

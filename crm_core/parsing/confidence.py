@@ -41,11 +41,23 @@ _GROUPS = {
     Intent.CANCEL_MEETING: "reschedule",
     Intent.CANCEL_DEMO: "reschedule",
     Intent.SET_REMINDER: "schedule",
+    Intent.TEAM_LEADS: "list",
+    Intent.TEAM_TASKS: "list",
+    Intent.PIPELINE_SUMMARY: "list",
     Intent.HELP: "chat",
     Intent.UNKNOWN: "chat",
 }
 # Intents the model was not trained on (#13): their reading keeps the confidence its rules gave it.
-UNTRAINED = frozenset({Intent.CANCEL_MEETING, Intent.CANCEL_DEMO, Intent.SET_REMINDER})
+UNTRAINED = frozenset(
+    {
+        Intent.CANCEL_MEETING,
+        Intent.CANCEL_DEMO,
+        Intent.SET_REMINDER,
+        Intent.TEAM_LEADS,
+        Intent.TEAM_TASKS,
+        Intent.PIPELINE_SUMMARY,
+    }
+)
 _WORD = re.compile(r"[\w\u0900-\u097F]+")
 
 

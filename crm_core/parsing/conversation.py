@@ -19,6 +19,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from crm_core.commands import Intent
+from crm_core.names import team_member
 from crm_core.parsing import lexicon as lx
 from crm_core.parsing.company import pick_company
 from crm_core.parsing.dates import AM_PARTS, local_today
@@ -86,8 +87,69 @@ _NOISE = _rx(
 )  # fmt: skip
 
 
+# A leader's views (#13 item 6): the whole message is the request, so the patterns match it entire (after the day
+# words are masked out): "team ke leads", "my team's tasks", "Amit ke leads dikhao", "pipeline summary".
+_W = r"[A-Za-z\u0900-\u097F][\w\u0900-\u097F.]*"
+_PLEASE = r"(?:please|pls|plz|kindly|zara|ज़रा|जरा)"
+_SHOW = (
+    r"(?:show|list|send|give|get|check|see|dikhao|dikha\s*do|dikhana|batao|bata\s*do|bhejo|bhej\s*do|दिखाओ|दिखा\s*दो|"
+    r"दिखाइए|बताओ|बता\s*दो|भेजो)"
+)
+_ASK = rf"(?:(?:{_PLEASE}\s+)?(?:{_SHOW}\s+)?(?:me\s+)?(?:all\s+)?(?:the\s+)?)"
+_TAIL = rf"(?:\s+(?:{_SHOW}|{_PLEASE}|ji|जी|sir|today|for|on|of|hai|h|है|कर\s*दो|kar\s*do))*\s*[?.!]*"
+_OF = r"(?:\s+(?:ke|ki|ka|of|के|की|का|wale|wali|वाले|वाली))?"
+_TEAM = (
+    r"(?:(?:my|our|the|meri|mere|mera|hamari|hamare|hamara|apni|apne|मेरी|मेरे|मेरा|हमारी|हमारे|अपनी|अपने)\s+)?"
+    r"(?:team|टीम)(?:'s|’s|s)?"
+)
+_LEADS = r"(?:(?:open|all|saari|sabhi|sab|सारी|सभी|सब)\s+)?(?:leads?|leadz|लीड्स|लीड|लीडें|लीडस)"
+_TASKS = r"(?:(?:aaj|kal|today|tomorrow|आज|कल)\s+(?:ke|ka|ki|के|का|की)\s+)?(?:tasks?|kaam|काम|टास्क|टास्क्स|schedule|शेड्यूल)"
+_TEAM_LEADS = re.compile(rf"{_ASK}(?:{_TEAM}{_OF}\s+{_LEADS}|{_LEADS}\s+of\s+{_TEAM}){_TAIL}", re.I)
+_TEAM_TASKS = re.compile(rf"{_ASK}(?:{_TEAM}{_OF}\s+{_TASKS}|{_TASKS}\s+(?:of|for)\s+{_TEAM}){_TAIL}", re.I)
+_NAMED = re.compile(
+    rf"{_ASK}(?:(?P<a>{_W}(?:\s+{_W})?)(?:'s|’s|\s+(?:ke|ki|ka|के|की|का))\s+(?P<x>{_LEADS}|{_TASKS})"
+    rf"|(?P<y>{_LEADS}|{_TASKS})\s+(?:of|for)\s+(?P<b>{_W}(?:\s+{_W})?)){_TAIL}",
+    re.I,
+)
+_PIPELINE = _rx(r"pipeline", r"pipe\s*line", r"पाइपलाइन", r"पाइप\s+लाइन")
+_SUMMARY = _rx(
+    r"summary", r"summery", r"report", r"overview", r"status", r"kaisa", r"kaisi", r"kaise", r"kesa", r"how\s+is",
+    r"how'?s", r"सारांश", r"रिपोर्ट", r"कैसा", r"कैसी", r"कैसे", r"स्टेटस",
+)  # fmt: skip
+
+
+def _team_view(text: str, s: _Signals, ctx: ParseContext) -> _Draft | None:
+    """team_leads, team_tasks (the day in `when`), pipeline_summary — or one member's, named in `assignee`."""
+    from crm_core.parsing.rules import _Draft
+
+    if s.contact_info or len(text) > 80:
+        return None
+    bare = re.sub(r"\s+", " ", mask(text, list(s.when.spans)).replace(MASK, " ")).strip(" ,.!?।")
+    today, now_time = local_today(ctx.now, ctx.tz)
+    confidence = 0.9 - s.typo_penalty
+    if _PIPELINE.search(text) and (_SUMMARY.search(text) or re.search(_TEAM, text, re.I)):
+        return _Draft(Intent.PIPELINE_SUMMARY, confidence, {})
+    if _TEAM_LEADS.fullmatch(bare):
+        return _Draft(Intent.TEAM_LEADS, confidence, {})
+    if _TEAM_TASKS.fullmatch(bare):
+        return _Draft(Intent.TEAM_TASKS, confidence, {"when": s.when.iso(ctx.tz, today, now_time)})
+    named = _NAMED.fullmatch(bare)
+    if named is None:
+        return None
+    written = named.group("a") or named.group("b")
+    if not ctx.team_names or team_member(written, ctx.team_names) is None:
+        return None
+    tasks = re.fullmatch(_LEADS, named.group("x") or named.group("y"), re.I) is None
+    fields: dict[str, str | None] = {"assignee": written}
+    if tasks:
+        fields["when"] = s.when.iso(ctx.tz, today, now_time)
+    return _Draft(Intent.TEAM_TASKS if tasks else Intent.TEAM_LEADS, confidence, fields)
+
+
 def decide(text: str, s: _Signals, ctx: ParseContext) -> _Draft | None:
     """The reading of a conversational command, or None when the message is none of them."""
+    if (team := _team_view(text, s, ctx)) is not None:
+        return team
     if CANCEL.search(text) and not NOT_CANCEL.search(text) and (MEETING.search(text) or DEMO.search(text)):
         return _cancel(text, s, ctx)
     meeting = MEETING.search(text) is not None or DEMO.search(text) is not None

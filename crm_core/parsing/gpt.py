@@ -104,7 +104,10 @@ reschedule_demo, meeting_done, demo_done, add_activity, reassign_lead (the new o
 mark_lost, list_tasks (when = the day asked about), list_leads, lead_info, cancel_meeting, cancel_demo (the
 reason goes in note), set_reminder (a personal reminder or a follow-up to do at a moment: "remind me Friday to
 call Acme", "follow up with Acme on 5th Dec", "Acme ko kal call karna hai"; note = what to do, when = the
-moment, company = the lead it is about if any), help, unknown (greetings, thanks, chit-chat, anything with no
+moment, company = the lead it is about if any), team_leads / team_tasks (a leader asks for the team's open leads
+or the team's tasks on a day — "team ke leads", "my team's tasks today"; one member's with assignee = the member as
+written: "Amit ke leads dikhao"), pipeline_summary (the team's pipeline at a glance: "pipeline summary", "team ka
+pipeline kaisa hai"; assignee for one member's), help, unknown (greetings, thanks, chit-chat, anything with no
 action). A reschedule without a new moment ("postpone the meeting with Acme") is reschedule_* with when null.
 
 Fields (null when the message does not give them; never invent a value):

@@ -64,3 +64,17 @@ def test_hindi_reminder_is_answered_and_delivered_in_hindi(bot: Bot) -> None:  #
     assert "याद दिला रहा हूँ" in _text(reminder) and "लोटस इंटीरियर्स" in _text(reminder)
     with bot.container.database.transaction() as s:
         assert s.query(Lead).count() == 1
+
+
+def test_leader_asks_for_the_teams_leads_and_pipeline(bot: Bot) -> None:  # noqa: F811
+    bot.say(PRIYA, "New lead: Desai Pharma, Hetal Desai, 9824055667, assign to Amit")
+    bot.say(AMIT, "New lead: Kumar Steels, Ramesh, 9811098110")
+    out = bot.say(PRIYA, "team ke leads")
+    (reply,) = _to(out, PRIYA)
+    assert "👤 *Amit* (2)" in _text(reply) and "*Desai Pharma*" in _text(reply) and "*Kumar Steels*" in _text(reply)
+    out = bot.say(PRIYA, "अमित की लीड्स दिखाओ")
+    assert "Kumar Steels" in _text(_to(out, PRIYA)[0]) and "खुली लीड" in _text(_to(out, PRIYA)[0])
+    out = bot.say(PRIYA, "pipeline summary")
+    assert "Leads: 2 · new this week: 2" in _text(_to(out, PRIYA)[0])
+    out = bot.say(AMIT, "Priya ke leads dikhao")  # a member: their own work only
+    assert "Sorry" in _text(_to(out, AMIT)[0]) and _to(out, PRIYA) == []

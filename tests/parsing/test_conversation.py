@@ -58,3 +58,31 @@ def test_clear_conversational_commands_are_acted_on(text: str) -> None:
 def test_cancel_said_with_a_not_is_no_cancel() -> None:
     text = "Green Valley Resort wali meeting cancel nhi, thursday shaam 4 baje kar do"
     assert not PARSER.parse(text, CTX).command.intent.value.startswith("cancel")
+
+
+TEAM_CTX = ParseContext(now=NOW, tz=IST, team_names=("Priya Sharma", "Amit Verma", "Neha Singh"))
+TEAM_CASES: list[tuple[str, str, dict[str, Any]]] = [
+    ("team ke leads", "team_leads", {"assignee": None}),
+    ("my team's leads", "team_leads", {}),
+    ("टीम की लीड्स दिखाओ", "team_leads", {}),
+    ("team ke tasks aaj", "team_tasks", {"when": "2026-11-24"}),
+    ("my team's tasks tomorrow", "team_tasks", {"when": "2026-11-25"}),
+    ("Amit ke leads dikhao", "team_leads", {"assignee": "Amit"}),
+    ("show Neha's leads", "team_leads", {"assignee": "Neha"}),
+    ("अमित की लीड्स दिखाओ", "team_leads", {"assignee": "अमित"}),
+    ("pipeline summary", "pipeline_summary", {}),
+    ("team ka pipeline kaisa hai", "pipeline_summary", {}),
+    # and what must stay what it was
+    ("pipeline dikhao", "list_leads", {}),
+    ("show my leads", "list_leads", {}),
+    ("Kasliwal Cotton Mills की लीड अमित को दे दो", "reassign_lead", {}),
+    ("Good morning team", "unknown", {}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "intent", "fields"), TEAM_CASES)
+def test_team_view_reading(text: str, intent: str, fields: dict[str, Any]) -> None:
+    got = PARSER.parse(text, TEAM_CTX).command.to_contract()
+    assert got["intent"] == intent, got
+    for key, value in fields.items():
+        assert got.get(key) == value, (key, got)
