@@ -189,6 +189,7 @@ class Question:
     index: int  # which command it is about (0: the first)
     value: str | None = None  # what was written and could not be used
     required: bool = False  # the command cannot run without an answer
+    year_ahead: bool = False  # `value` is a year-less date that passed this year (read as next year's)
 
 
 @dataclass
@@ -228,9 +229,10 @@ def questions(ctx: HandlerContext, pending: Pending) -> list[Question]:
     if not head.company and (names_no_lead or new_lead_unnamed):
         out.append(Question(Doubt.COMPANY, 0, pending.rejected.get("company"), required=True))
     for i, command in enumerate(commands):
-        if command.intent in NEEDS_WHEN and (not command.when or _is_past(ctx, command)):
-            past = _when_words(ctx, command) if command.when else None
-            out.append(Question(Doubt.WHEN, i, past, required=True))
+        year_ahead = i == 0 and Doubt.WHEN in pending.doubts and "when" in pending.rejected
+        if command.intent in NEEDS_WHEN and (not command.when or _is_past(ctx, command) or year_ahead):
+            past = pending.rejected["when"] if year_ahead else _when_words(ctx, command) if command.when else None
+            out.append(Question(Doubt.WHEN, i, past, required=True, year_ahead=year_ahead))
             break
     for i, command in enumerate(commands):
         if command.intent is Intent.REASSIGN_LEAD and not command.assignee:
@@ -310,6 +312,8 @@ def _question_words(ctx: HandlerContext, command: Command, question: Question) -
         return t(ctx, "q_when_remind"), "hint_when"
     if question.doubt is Doubt.WHEN:
         kind = kind_label(ctx.lang, _KIND.get(command.intent, "meeting")).lower()
+        if question.value and question.year_ahead:
+            return t(ctx, "q_when_year", written=question.value, kind=kind), "hint_when"
         if question.value:
             return t(ctx, "q_when_past", when=question.value, kind=kind), "hint_when"
         return t(ctx, "q_when", kind=kind), "hint_when"

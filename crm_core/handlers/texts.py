@@ -295,6 +295,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi": "“{value}” कंपनी का नाम नहीं लगता; कौन सी कंपनी है?",
     },
     "q_when": {"en": "when should the {kind} be?", "hi": "{kind} कब रखें?"},
+    "q_when_year": {
+        "en": "{written} has already passed this year; when should the {kind} be (a date with the year is fine)?",
+        "hi": "{written} इस साल बीत चुका है; {kind} कब रखें (साल के साथ तारीख भी चलेगी)?",
+    },
     "q_when_past": {
         "en": "{when} is already past; when should the {kind} be?",
         "hi": "{when} बीत चुका है; {kind} कब रखें?",

@@ -100,6 +100,9 @@ class When:
     day: date | None
     at: time | None
     spans: tuple[tuple[int, int], ...]
+    # A date written without a year that already passed this year (within RECENTLY_PASSED days) and was therefore
+    # read as next year's, as the contract says; the bot asks rather than booking a year ahead ("29 Nov" on 30 Nov).
+    rolled: str | None = None
 
     def iso(self, tz: ZoneInfo, today: date, now_time: time) -> str | None:
         """The contract's form: a date, or a datetime with the zone's offset."""
@@ -109,6 +112,16 @@ class When:
                 day = today if self.at > now_time else today + timedelta(days=1)
             return datetime.combine(day, self.at, tzinfo=tz).isoformat()
         return day.isoformat() if day else None
+
+
+RECENTLY_PASSED = 62  # days: a year-less date this recently past was most likely meant for this year
+
+
+def _same_day(d: date, year: int) -> date | None:
+    try:
+        return d.replace(year=year)
+    except ValueError:  # 29 Feb
+        return None
 
 
 def _next_on_or_after(today: date, month: int, day: int, year: int | None) -> date | None:
@@ -200,6 +213,15 @@ def find_when(text: str, today: date, words: frozenset[str] | set[str] | None = 
     spans: list[tuple[int, int]] = []
     days: list[tuple[int, date]] = []
 
+    rolled: dict[int, str] = {}
+
+    def note_rolled(m: re.Match[str], d: date | None, year: str | None) -> date | None:
+        if d is not None and year is None and d.year > today.year:
+            this_year = _same_day(d, today.year)
+            if this_year is not None and 0 < (today - this_year).days <= RECENTLY_PASSED:
+                rolled[m.start()] = m.group(0)
+        return d
+
     def add_day(m: re.Match[str], d: date | None) -> None:
         if d is not None and not _overlaps(m.span(), spans):
             spans.append(m.span())
@@ -213,21 +235,34 @@ def find_when(text: str, today: date, words: frozenset[str] | set[str] | None = 
     for m in RE_DAY_MONTH.finditer(text) if months else ():
         add_day(
             m,
-            _next_on_or_after(
-                today, MONTHS[m.group(2).casefold()], int(m.group(1)), int(m.group(3)) if m.group(3) else None
+            note_rolled(
+                m,
+                _next_on_or_after(
+                    today, MONTHS[m.group(2).casefold()], int(m.group(1)), int(m.group(3)) if m.group(3) else None
+                ),
+                m.group(3),
             ),
         )
     for m in RE_MONTH_DAY.finditer(text) if months else ():
         add_day(
             m,
-            _next_on_or_after(
-                today, MONTHS[m.group(1).casefold()], int(m.group(2)), int(m.group(3)) if m.group(3) else None
+            note_rolled(
+                m,
+                _next_on_or_after(
+                    today, MONTHS[m.group(1).casefold()], int(m.group(2)), int(m.group(3)) if m.group(3) else None
+                ),
+                m.group(3),
             ),
         )
     for rx in (RE_DOT_DATE, RE_NUM_DATE) if digits else ():
         for m in rx.finditer(text):
             add_day(
-                m, _next_on_or_after(today, int(m.group(2)), int(m.group(1)), int(m.group(3)) if m.group(3) else None)
+                m,
+                note_rolled(
+                    m,
+                    _next_on_or_after(today, int(m.group(2)), int(m.group(1)), int(m.group(3)) if m.group(3) else None),
+                    m.group(3),
+                ),
             )
     for m in RE_DAY_OF_MONTH.finditer(text) if digits else ():
         add_day(m, _day_of_month(today, int(m.group(1))))
@@ -259,7 +294,8 @@ def find_when(text: str, today: date, words: frozenset[str] | set[str] | None = 
             at = resolve_hour(int(bare.group(1)), int(bare.group(2) or 0), None, part)
             if at is not None:
                 spans.append(bare.span())
-    return When(day, at, tuple(sorted(spans)))
+    chosen = next((start for start, d in days if d == day), None)
+    return When(day, at, tuple(sorted(spans)), rolled.get(chosen) if chosen is not None else None)
 
 
 def _find_time(

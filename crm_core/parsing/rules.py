@@ -197,7 +197,12 @@ class RuleParser:
         checked = check_command(command, ctx)
         doubts = list(checked.doubts)
         for key in rejected:
-            doubt = {"phone": Doubt.PHONE, "company": Doubt.COMPANY, "assignee": Doubt.ASSIGNEE}.get(key, Doubt.FIELDS)
+            doubt = {
+                "phone": Doubt.PHONE,
+                "company": Doubt.COMPANY,
+                "assignee": Doubt.ASSIGNEE,
+                "when": Doubt.WHEN,
+            }.get(key, Doubt.FIELDS)
             if doubt not in doubts:
                 doubts.append(doubt)
         head = split[0] if split is not None else draft
@@ -411,6 +416,8 @@ class RuleParser:
             draft.fields["when"] = s.when.iso(ctx.tz, today, now_time)
             if not draft.fields["when"]:
                 draft.confidence -= 0.2
+            if s.when.rolled:  # "29 Nov" written on 30 Nov: read as next year's by the contract, asked about
+                draft.rejected["when"] = s.when.rolled
         if company is None:
             draft.confidence = min(draft.confidence, 0.45)
         elif pick is not None and pick.how in ("plain",):

@@ -11,6 +11,8 @@ from typing import Any
 
 from crm_core.commands import Command, Doubt, ParseResult
 from crm_core.handlers.common import CONFIRM_TTL
+from crm_core.parsing.hybrid import HybridParser
+from crm_core.parsing.rules import RuleParser
 from crm_core.ports import ParseContext
 from tests.conftest import IST
 from tests.workflows.conftest import Bot, cmd
@@ -321,3 +323,24 @@ def test_hindi_no_and_past_time(bot: Bot) -> None:
     assert "बीत चुका है; डेमो कब रखें?" in bot.last("priya")
     bot.say("priya", "नहीं")
     assert bot.last("priya") == "ठीक है, छोड़ दिया — कुछ सेव नहीं हुआ।" and bot.events(lead.id) == []
+
+
+OFFLINE = HybridParser(RuleParser(), None)  # the app's parser with no model: the bot asks when unsure
+
+
+def test_a_date_that_passed_this_year_is_asked_about_never_booked_a_year_ahead(bot: Bot) -> None:
+    # Today is Tue 24 Nov: "20 Nov" reads as 20 Nov next year by the contract, so the bot asks instead of booking it.
+    lead = bot.new_lead("priya", "Kapoor Motors")
+    bot.say("priya", "meeting with Kapoor Motors on 20 Nov at 4pm", parser=OFFLINE)
+    assert "20 Nov has already passed this year; when should the meeting be" in bot.last("priya")
+    assert bot.events(lead.id) == []
+    bot.say("priya", "27 Nov 4pm", parser=OFFLINE)
+    (event,) = bot.events(lead.id)
+    assert event.starts_at.astimezone(IST).isoformat() == "2026-11-27T16:00:00+05:30"
+
+
+def test_a_date_that_passed_this_year_is_asked_about_in_hindi_too(bot: Bot) -> None:
+    lead = bot.new_lead("priya", "Kapoor Motors")
+    bot.say("priya", "Kapoor Motors के साथ 20 नवंबर शाम 4 बजे मीटिंग रखो", parser=OFFLINE)
+    assert "इस साल बीत चुका है" in bot.last("priya")
+    assert bot.events(lead.id) == []
