@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from crm_core.db.models import Lead
 from crm_core.handlers.common import Request
 from crm_core.handlers.context import HandlerContext
@@ -10,7 +12,9 @@ from crm_core.handlers.texts import t
 
 def help_(ctx: HandlerContext, req: Request) -> Lead | None:
     """Examples of every command, in English and Hinglish (Hindi for Devanagari writers)."""
-    ctx.reply(t(ctx, "help"))
+    # The example date is always ahead (five days from today, team time), never one already past.
+    ahead = ctx.now().astimezone(ctx.settings.tz).date() + timedelta(days=5)
+    ctx.reply(t(ctx, "help", example_day=f"{ahead.day} {ahead:%b}"))
     return None
 
 
